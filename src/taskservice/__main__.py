@@ -1,0 +1,3 @@
+from taskservice.cli import main
+
+main()

@@ -1,0 +1,161 @@
+"""The ``taskservice`` command: serve, migrate, and manage users and their keys."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+import uvicorn
+from sqlalchemy.exc import IntegrityError
+
+from taskservice import migrations
+from taskservice.auth.repository import UserRepository
+from taskservice.config import Settings, get_settings
+from taskservice.db import create_engine, create_sessionmaker
+from taskservice.errors import AppError
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+users_app = typer.Typer(no_args_is_help=True, help="Create, list and revoke users' API keys.")
+app.add_typer(users_app, name="users")
+
+T = TypeVar("T")
+
+
+def _with_users(settings: Settings, work: Callable[[UserRepository], Awaitable[T]]) -> T:
+    """Run ``work`` in one committed transaction on a short-lived engine."""
+
+    async def run() -> T:
+        engine = create_engine(settings)
+        try:
+            async with create_sessionmaker(engine)() as session, session.begin():
+                return await work(UserRepository(session))
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(run())
+    except AppError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(1) from exc
+
+
+def log_config(level: str) -> dict[str, Any]:
+    config: dict[str, Any] = {**uvicorn.config.LOGGING_CONFIG}
+    config["filters"] = {"request_id": {"()": "taskservice.middleware.RequestIdFilter"}}
+    config["formatters"] = {
+        **config["formatters"],
+        "app": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
+    }
+    config["handlers"] = {
+        **config["handlers"],
+        "app": {
+            "class": "logging.StreamHandler",
+            "formatter": "app",
+            "filters": ["request_id"],
+            "stream": "ext://sys.stderr",
+        },
+    }
+    config["loggers"] = {
+        **config["loggers"],
+        "taskservice": {"handlers": ["app"], "level": level.upper(), "propagate": False},
+    }
+    return config
+
+
+def _bootstrap_admin(settings: Settings) -> None:
+    """With no user at all, create ``admin`` and show its key once."""
+
+    async def create_if_empty(users: UserRepository) -> str | None:
+        if await users.count():
+            return None
+        _, key = await users.create("admin")
+        return key
+
+    try:
+        key = _with_users(settings, create_if_empty)
+    except IntegrityError:  # another process created it at the same moment
+        return
+    if key:
+        bar = "=" * 72
+        typer.echo(
+            f"{bar}\nNo users yet, so user 'admin' was created. Its API key, shown only once:\n\n"
+            f"    {key}\n\nUse it as `Authorization: Bearer <key>` (Swagger UI: Authorize).\n{bar}"
+        )
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
+    migrate: Annotated[
+        bool | None,
+        typer.Option("--migrate/--no-migrate", help="Upgrade the schema first."),
+    ] = None,
+) -> None:
+    """Migrate the database (unless turned off) and serve the API."""
+    settings = get_settings()
+    if migrate if migrate is not None else settings.auto_migrate:
+        migrations.upgrade(settings.database_url)
+    _bootstrap_admin(settings)
+    uvicorn.run(
+        "taskservice.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.workers,
+        log_config=log_config(settings.log_level),
+        log_level=settings.log_level,
+        proxy_headers=False,
+    )
+
+
+@app.command()
+def migrate() -> None:
+    """Upgrade the database schema to the latest migration."""
+    settings = get_settings()
+    migrations.upgrade(settings.database_url)
+    typer.echo(f"database is at {', '.join(sorted(migrations.head_revisions()))}")
+
+
+@users_app.command("create")
+def users_create(name: str) -> None:
+    """Create a user; prints its new API key alone on the last line."""
+
+    async def create(users: UserRepository) -> str:
+        _, key = await users.create(name)
+        return key
+
+    key = _with_users(get_settings(), create)
+    typer.echo(f"Created user {name!r}. Its API key is shown only once:")
+    typer.echo(key)
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List users and the prefixes of their active keys."""
+    summaries = _with_users(get_settings(), lambda users: users.list_users())
+    for summary in summaries:
+        keys = ", ".join(f"{prefix}..." for prefix in summary.active_keys) or "(revoked)"
+        typer.echo(f"{summary.name}\t{summary.created_at:%Y-%m-%d %H:%M}Z\t{keys}")
+
+
+@users_app.command("revoke")
+def users_revoke(name: str) -> None:
+    """Revoke every API key of a user."""
+    count = _with_users(get_settings(), lambda users: users.revoke(name))
+    typer.echo(f"Revoked {count} key(s) of {name!r}.")
+
+
+@users_app.command("rotate")
+def users_rotate(name: str) -> None:
+    """Revoke a user's keys and issue a new one (printed alone on the last line)."""
+    key = _with_users(get_settings(), lambda users: users.rotate(name))
+    typer.echo(f"Revoked the old keys of {name!r}. The new API key is shown only once:")
+    typer.echo(key)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,229 @@
+"""One error hierarchy, rendered as RFC 9457 problem details in one place.
+
+The domain raises these types; the REST layer renders them with
+:func:`install_error_handlers` and the agent tools turn the same exceptions into
+tool output. Nothing below the routers raises ``HTTPException``.
+"""
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+logger = logging.getLogger("taskservice.errors")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_PREFIX = "urn:taskservice:problem:"
+REQUEST_ID_SCOPE_KEY = "taskservice.request_id"
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="Where the bad value is, e.g. `body.tags.3` or `query.limit`.")
+    message: str
+    type: str = Field(description="A machine-readable error code, e.g. `string_too_long`.")
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem details object."""
+
+    type: str = Field(examples=["urn:taskservice:problem:not-found"])
+    title: str = Field(examples=["Not Found"])
+    status: int = Field(examples=[404])
+    detail: str = Field(examples=["Task 42 does not exist."])
+    instance: str | None = Field(default=None, description="The request path.")
+    request_id: str | None = Field(default=None, description="Quote it when reporting a problem.")
+
+
+class ValidationProblem(Problem):
+    errors: list[FieldError]
+
+
+class AppError(Exception):
+    """Base of every error the service reports to a client on purpose."""
+
+    status: ClassVar[int] = 400
+    slug: ClassVar[str] = "bad-request"
+
+    def __init__(self, detail: str, *, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.headers = dict(headers or {})
+
+    @property
+    def title(self) -> str:
+        return HTTPStatus(self.status).phrase
+
+
+class BadRequest(AppError):
+    status = 400
+    slug = "bad-request"
+
+
+class Unauthorized(AppError):
+    status = 401
+    slug = "unauthorized"
+
+    def __init__(self, detail: str = "A valid API key is required.") -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+class NotFound(AppError):
+    status = 404
+    slug = "not-found"
+
+
+class Conflict(AppError):
+    status = 409
+    slug = "conflict"
+
+
+class PreconditionFailed(AppError):
+    status = 412
+    slug = "precondition-failed"
+
+
+class UnprocessableContent(AppError):
+    status = 422
+    slug = "unprocessable"
+
+
+class TooManyRequests(AppError):
+    status = 429
+    slug = "too-many-requests"
+
+    def __init__(self, detail: str, *, retry_after_s: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after_s)})
+
+
+class BadGateway(AppError):
+    status = 502
+    slug = "bad-gateway"
+
+
+class ServiceUnavailable(AppError):
+    status = 503
+    slug = "service-unavailable"
+
+
+class GatewayTimeout(AppError):
+    status = 504
+    slug = "gateway-timeout"
+
+
+def _slug_for_status(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase.lower().replace(" ", "-").replace("'", "")
+    except ValueError:
+        return "error"
+
+
+def problem_body(
+    *,
+    status: int,
+    detail: str,
+    slug: str | None = None,
+    title: str | None = None,
+    request: Request | None = None,
+    errors: Sequence[FieldError] | None = None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_PREFIX + (slug or _slug_for_status(status)),
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if request is not None:
+        body["instance"] = request.url.path
+        body["request_id"] = request.scope.get(REQUEST_ID_SCOPE_KEY)
+    if errors is not None:
+        body["errors"] = [e.model_dump() for e in errors]
+    return body
+
+
+def problem_response(body: dict[str, Any], headers: Mapping[str, str] | None = None) -> Response:
+    return Response(
+        content=json.dumps(body, separators=(",", ":")),
+        status_code=int(body["status"]),
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=dict(headers or {}),
+    )
+
+
+def app_error_body(exc: AppError, request: Request | None = None) -> dict[str, Any]:
+    return problem_body(
+        status=exc.status, detail=exc.detail, slug=exc.slug, title=exc.title, request=request
+    )
+
+
+def _field_path(loc: Sequence[int | str]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def validation_errors(raw: Sequence[Any]) -> list[FieldError]:
+    return [
+        FieldError(
+            field=_field_path(err.get("loc", ())),
+            message=str(err.get("msg", "invalid value")),
+            type=str(err.get("type", "value_error")),
+        )
+        for err in raw
+    ]
+
+
+async def _handle_app_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AppError)
+    return problem_response(app_error_body(exc, request), exc.headers)
+
+
+async def _handle_validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    raw = list(exc.errors())
+    if any(err.get("type") == "json_invalid" for err in raw):
+        return problem_response(
+            problem_body(
+                status=400,
+                slug="malformed-json",
+                detail="The request body is not valid JSON.",
+                request=request,
+            )
+        )
+    return problem_response(
+        problem_body(
+            status=422,
+            slug="validation-failed",
+            detail="The request did not pass validation; see `errors`.",
+            request=request,
+            errors=validation_errors(raw),
+        )
+    )
+
+
+async def _handle_http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    slug = None
+    if exc.status_code == 400 and detail == "There was an error parsing the body":
+        slug, detail = "malformed-json", "The request body is not valid JSON."
+    elif exc.status_code == 404 and detail == "Not Found":
+        detail = f"No route matches {request.method} {request.url.path}."
+    elif exc.status_code == 413:
+        detail = (
+            f"The request body is larger than {request.app.state.settings.max_body_bytes} bytes."
+        )
+    return problem_response(
+        problem_body(status=exc.status_code, detail=detail, slug=slug, request=request),
+        exc.headers,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _handle_app_error)
+    app.add_exception_handler(RequestValidationError, _handle_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _handle_http_exception)

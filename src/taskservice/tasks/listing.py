@@ -1,0 +1,238 @@
+"""Filters, sort orders and opaque keyset cursors for listing tasks.
+
+A cursor holds the sort keys of the last row of a page. The next page starts
+strictly after it, so rows inserted meanwhile never shift a page (no duplicates,
+none skipped), and a page deep in the chain costs an index range scan, not an
+OFFSET. The cursor also carries the sort and a fingerprint of the filters: it is
+only valid for the query that produced it.
+"""
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy.sql.elements import UnaryExpression
+from sqlmodel import col
+
+from taskservice.errors import BadRequest
+from taskservice.tasks.models import Priority, Status, Task, TaskTag
+
+SORT_FIELDS = ("created_at", "updated_at", "due_date", "priority", "title")
+DEFAULT_SORT = "-created_at"
+SORT_PATTERN = (
+    r"^-?(created_at|updated_at|due_date|priority|title)"
+    r"(,-?(created_at|updated_at|due_date|priority|title))*$"
+)
+_NULLABLE = {"due_date"}
+
+
+class InvalidCursor(BadRequest):
+    slug = "invalid-cursor"
+
+
+class InvalidSort(BadRequest):
+    slug = "invalid-sort"
+
+
+@dataclass(frozen=True)
+class TaskFilters:
+    statuses: Sequence[Status] = ()
+    priorities: Sequence[Priority] = ()
+    tag: str | None = None
+    q: str | None = None
+    due_before: date | None = None
+    due_after: date | None = None
+    overdue: bool | None = None
+    today: date = field(default_factory=lambda: datetime.now(UTC).date())
+
+    def fingerprint(self) -> str:
+        canonical = json.dumps(
+            [
+                sorted(s.value for s in self.statuses),
+                sorted(p.value for p in self.priorities),
+                self.tag.lower() if self.tag else None,
+                self.q,
+                self.due_before.isoformat() if self.due_before else None,
+                self.due_after.isoformat() if self.due_after else None,
+                self.overdue,
+            ]
+        )
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+    def clauses(self, owner_id: int) -> list[ColumnElement[bool]]:
+        clauses: list[ColumnElement[bool]] = [col(Task.owner_id) == owner_id]
+        if self.statuses:
+            clauses.append(_col("status").in_([s.value for s in self.statuses]))
+        if self.priorities:
+            clauses.append(_col("priority").in_(list(self.priorities)))
+        if self.tag:
+            tagged = select(col(TaskTag.task_id)).where(
+                col(TaskTag.owner_id) == owner_id,
+                col(TaskTag.tag) == self.tag.lower(),
+            )
+            clauses.append(_col("id").in_(tagged))
+        if self.q:
+            clauses.append(
+                or_(
+                    _col("title").icontains(self.q, autoescape=True),
+                    _col("description").icontains(self.q, autoescape=True),
+                )
+            )
+        if self.due_before is not None:
+            clauses.append(_col("due_date") < self.due_before)
+        if self.due_after is not None:
+            clauses.append(_col("due_date") > self.due_after)
+        if self.overdue is not None:
+            overdue = and_(_col("due_date") < self.today, _col("status") != Status.done.value)
+            clauses.append(overdue if self.overdue else ~overdue)
+        return clauses
+
+
+def _col(name: str) -> Any:
+    return Task.__table__.c[name]  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class SortKey:
+    name: str
+    descending: bool
+
+    @property
+    def nullable(self) -> bool:
+        return self.name in _NULLABLE
+
+    def order_by(self) -> UnaryExpression[Any]:
+        col = _col(self.name)
+        ordered: UnaryExpression[Any] = col.desc() if self.descending else col.asc()
+        return ordered.nulls_last() if self.nullable else ordered
+
+
+@dataclass(frozen=True)
+class SortOrder:
+    spec: str
+    keys: tuple[SortKey, ...]
+
+    @classmethod
+    def parse(cls, raw: str | None) -> "SortOrder":
+        raw = (raw or DEFAULT_SORT).strip() or DEFAULT_SORT
+        keys: list[SortKey] = []
+        seen: set[str] = set()
+        for part in raw.split(","):
+            part = part.strip()
+            name = part.removeprefix("-")
+            if name not in SORT_FIELDS:
+                raise InvalidSort(
+                    f"Cannot sort by {name!r}; use a comma-separated list of "
+                    f"{', '.join(SORT_FIELDS)}, each optionally prefixed with '-'."
+                )
+            if name not in seen:  # a repeated field cannot change the order
+                seen.add(name)
+                keys.append(SortKey(name, part.startswith("-")))
+        # The id breaks ties, in the direction of the last key, so the order is total.
+        keys.append(SortKey("id", keys[-1].descending))
+        spec = ",".join(("-" if k.descending else "") + k.name for k in keys[:-1])
+        return cls(spec=spec, keys=tuple(keys))
+
+    def order_by(self) -> list[UnaryExpression[Any]]:
+        return [key.order_by() for key in self.keys]
+
+    def key_values(self, task: Task) -> list[Any]:
+        return [_encode_value(key.name, getattr(task, key.name)) for key in self.keys]
+
+    def after(self, values: Sequence[Any]) -> ColumnElement[bool]:
+        """Rows strictly after ``values`` in this order."""
+        decoded = [_decode_value(k.name, v) for k, v in zip(self.keys, values, strict=True)]
+        predicate = _after(self.keys, decoded)
+        first, v = self.keys[0], decoded[0]
+        # A redundant bound on the leading column lets the planner use an index range.
+        if not first.nullable:
+            bound = _col(first.name) <= v if first.descending else _col(first.name) >= v
+            predicate = and_(bound, predicate)
+        return predicate
+
+
+def _after(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]:
+    key, value = keys[0], values[0]
+    col = _col(key.name)
+    if value is None:  # nulls sort last: only other nulls (with later ties) follow
+        strictly: ColumnElement[bool] = false()
+        equal: ColumnElement[bool] = col.is_(None)
+    else:
+        strictly = col < value if key.descending else col > value
+        if key.nullable:
+            strictly = or_(strictly, col.is_(None))
+        equal = col == value
+    if len(keys) == 1:
+        return strictly
+    return or_(strictly, and_(equal, _after(keys[1:], values[1:])))
+
+
+def _encode_value(name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if name in ("created_at", "updated_at"):
+        return value.isoformat()
+    if name == "due_date":
+        return value.isoformat()
+    if name == "priority":
+        return Priority(value).rank
+    return value
+
+
+def _decode_value(name: str, value: Any) -> Any:
+    try:
+        if value is None:
+            if name in _NULLABLE:
+                return None
+            raise ValueError("null")
+        if name in ("created_at", "updated_at"):
+            parsed = datetime.fromisoformat(value)
+            if parsed.tzinfo is None:
+                raise ValueError("naive")
+            return parsed
+        if name == "due_date":
+            return date.fromisoformat(value)
+        if name == "priority":
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ValueError("rank")
+            return next(p for p in Priority if p.rank == value)
+        if name == "id":
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ValueError("id")
+            return value
+        if name == "title":
+            if not isinstance(value, str):
+                raise ValueError("title")
+            return value
+    except (TypeError, ValueError, StopIteration) as exc:
+        raise InvalidCursor("The cursor is not valid.") from exc
+    raise InvalidCursor("The cursor is not valid.")
+
+
+def encode_cursor(order: SortOrder, filters: TaskFilters, values: list[Any]) -> str:
+    payload = json.dumps({"s": order.spec, "f": filters.fingerprint(), "k": values})
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, order: SortOrder, filters: TaskFilters) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        payload = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, UnicodeError, binascii.Error) as exc:
+        raise InvalidCursor("The cursor is not valid.") from exc
+    if not isinstance(payload, dict) or not isinstance(payload.get("k"), list):
+        raise InvalidCursor("The cursor is not valid.")
+    if payload.get("s") != order.spec or payload.get("f") != filters.fingerprint():
+        raise InvalidCursor(
+            "The cursor belongs to a different query; use the same filters and sort."
+        )
+    values: list[Any] = payload["k"]
+    if len(values) != len(order.keys):
+        raise InvalidCursor("The cursor is not valid.")
+    return values

@@ -1,0 +1,200 @@
+"""All task logic and data access, always scoped to one owner.
+
+Every query this class builds starts from the owner's id, so a caller cannot
+forget the filter: another user's task is indistinguishable from a missing one.
+The repository adds and flushes; the caller's unit of work commits.
+"""
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import col
+
+from taskservice.db import utcnow
+from taskservice.errors import Conflict, NotFound, PreconditionFailed
+from taskservice.tasks.listing import SortOrder, TaskFilters, decode_cursor, encode_cursor
+from taskservice.tasks.models import Status, Task, TaskTag
+from taskservice.tasks.schemas import TaskCreate
+
+
+class TaskNotFound(NotFound):
+    slug = "task-not-found"
+
+    def __init__(self, task_id: int) -> None:
+        super().__init__(f"Task {task_id} does not exist.")
+        self.task_id = task_id
+
+
+class TaskVersionMismatch(PreconditionFailed):
+    slug = "version-mismatch"
+
+    def __init__(self, task_id: int, current_version: int | None = None) -> None:
+        detail = f"Task {task_id} has changed since you read it"
+        if current_version is not None:
+            detail += f" (it is now at version {current_version})"
+        super().__init__(detail + "; fetch it again and retry.")
+
+
+class ConcurrentUpdate(Conflict):
+    slug = "concurrent-update"
+
+    def __init__(self, task_id: int) -> None:
+        super().__init__(
+            f"Task {task_id} was changed by another request at the same moment; retry."
+        )
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Task]
+    total: int
+    next_cursor: str | None
+
+
+_EDITABLE = ("title", "description", "status", "priority", "due_date", "tags")
+
+
+class TaskRepository:
+    def __init__(self, session: AsyncSession, owner_id: int) -> None:
+        self.session = session
+        self.owner_id = owner_id
+
+    async def create(self, data: TaskCreate) -> Task:
+        now = utcnow()
+        task = Task(
+            owner_id=self.owner_id,
+            **data.model_dump(),
+            created_at=now,
+            updated_at=now,
+            completed_at=now if data.status == Status.done else None,
+        )
+        self.session.add(task)
+        await self.session.flush()
+        await self._write_tags(task, task.tags, replace=False)
+        return task
+
+    async def get(self, task_id: int, *, for_update: bool = False) -> Task:
+        stmt = select(Task).where(
+            col(Task.id) == task_id,
+            col(Task.owner_id) == self.owner_id,
+        )
+        if for_update:
+            stmt = stmt.with_for_update()
+        task = (await self.session.execute(stmt)).scalar_one_or_none()
+        if task is None:
+            raise TaskNotFound(task_id)
+        return task
+
+    async def list_tasks(
+        self,
+        filters: TaskFilters,
+        order: SortOrder,
+        *,
+        limit: int,
+        cursor: str | None = None,
+    ) -> Page:
+        clauses = filters.clauses(self.owner_id)
+        stmt = select(Task).where(*clauses)
+        if cursor is not None:
+            stmt = stmt.where(order.after(decode_cursor(cursor, order, filters)))
+        stmt = stmt.order_by(*order.order_by()).limit(limit + 1)
+        rows = list((await self.session.execute(stmt)).scalars())
+        total = await self.session.scalar(select(func.count()).select_from(Task).where(*clauses))
+        next_cursor = None
+        if len(rows) > limit:
+            rows = rows[:limit]
+            next_cursor = encode_cursor(order, filters, order.key_values(rows[-1]))
+        return Page(items=rows, total=int(total or 0), next_cursor=next_cursor)
+
+    async def replace(
+        self, task_id: int, data: TaskCreate, *, if_versions: Collection[int] | None = None
+    ) -> Task:
+        """Full replacement: fields left out of ``data`` return to their defaults."""
+        return await self.update(task_id, data.model_dump(), if_versions=if_versions)
+
+    async def update(
+        self,
+        task_id: int,
+        changes: dict[str, Any],
+        *,
+        if_versions: Collection[int] | None = None,
+    ) -> Task:
+        """Apply ``changes`` (field -> new value). A change to nothing writes nothing.
+
+        ``if_versions`` is the optimistic-concurrency precondition (from ``If-Match``):
+        the write happens only if the task is at one of these versions.
+        """
+        unknown = set(changes) - set(_EDITABLE)
+        if unknown:
+            raise ValueError(f"not editable: {sorted(unknown)}")
+        task = await self.get(task_id, for_update=True)
+        self._check_version(task, if_versions)
+        changed = {k: v for k, v in changes.items() if getattr(task, k) != v}
+        if not changed:
+            return task
+        now = utcnow()
+        if "status" in changed:
+            if changed["status"] == Status.done:
+                task.completed_at = now
+            elif task.status == Status.done:
+                task.completed_at = None
+        for name, value in changed.items():
+            setattr(task, name, value)
+        task.updated_at = now
+        await self._flush(task, if_versions)
+        if "tags" in changed:
+            await self._write_tags(task, changed["tags"], replace=True)
+        return task
+
+    async def delete(self, task_id: int, *, if_versions: Collection[int] | None = None) -> Task:
+        task = await self.get(task_id, for_update=True)
+        self._check_version(task, if_versions)
+        await self.session.delete(task)
+        await self._flush(task, if_versions)
+        return task
+
+    async def count_by_status(self) -> dict[Status, int]:
+        stmt = (
+            select(col(Task.status), func.count())
+            .where(col(Task.owner_id) == self.owner_id)
+            .group_by(col(Task.status))
+        )
+        counts = dict.fromkeys(Status, 0)
+        for status, count in (await self.session.execute(stmt)).all():
+            counts[Status(status)] = int(count)
+        return counts
+
+    async def count_overdue(self, today: date) -> int:
+        filters = TaskFilters(overdue=True, today=today)
+        stmt = select(func.count()).select_from(Task).where(*filters.clauses(self.owner_id))
+        return int(await self.session.scalar(stmt) or 0)
+
+    @staticmethod
+    def _check_version(task: Task, if_versions: Collection[int] | None) -> None:
+        if if_versions is not None and task.version not in if_versions:
+            assert task.id is not None
+            raise TaskVersionMismatch(task.id, task.version)
+
+    async def _flush(self, task: Task, if_versions: Collection[int] | None) -> None:
+        try:
+            await self.session.flush()
+        except StaleDataError as exc:
+            # Another transaction wrote the row between our read and our write.
+            assert task.id is not None
+            if if_versions is not None:
+                raise TaskVersionMismatch(task.id) from exc
+            raise ConcurrentUpdate(task.id) from exc
+
+    async def _write_tags(self, task: Task, tags: list[str], *, replace: bool) -> None:
+        if replace:
+            await self.session.execute(delete(TaskTag).where(col(TaskTag.task_id) == task.id))
+        if tags:
+            await self.session.execute(
+                insert(TaskTag),
+                [{"task_id": task.id, "tag": tag, "owner_id": self.owner_id} for tag in tags],
+            )

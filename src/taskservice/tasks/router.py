@@ -1,0 +1,254 @@
+"""REST routes for tasks. HTTP concerns only: the repository does the work."""
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Path, Query, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from taskservice.openapi import problem_responses
+from taskservice.tasks.dependencies import IdempotencyStoreDep, TaskRepositoryDep
+from taskservice.tasks.etag import etag_for, if_match_versions, if_none_match_hits
+from taskservice.tasks.idempotency import (
+    REPLAY_HEADER,
+    Claim,
+    IdempotencyStore,
+    StoredResponse,
+    fingerprint,
+)
+from taskservice.tasks.listing import SORT_PATTERN, SortOrder, TaskFilters
+from taskservice.tasks.models import Priority, Status, Task
+from taskservice.tasks.repository import TaskRepository
+from taskservice.tasks.schemas import TaskCreate, TaskPage, TaskPatch, TaskRead
+
+router = APIRouter(prefix="/tasks", tags=["tasks"])
+
+TaskId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The task's id.")]
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description="Write only if the task's current `ETag` is listed here (else 412).",
+    ),
+]
+_ETAG_HEADER = {"ETag": {"description": "The task's entity tag.", "schema": {"type": "string"}}}
+_TASK_RESPONSES: dict[int | str, dict[str, Any]] = {200: {"headers": _ETAG_HEADER}}
+
+
+def _task_response(task: Task, status_code: int = 200) -> Response:
+    headers = {"ETag": etag_for(task)}
+    if status_code == 201:
+        headers["Location"] = f"/tasks/{task.id}"
+    return Response(
+        content=TaskRead.model_validate(task).model_dump_json(),
+        status_code=status_code,
+        media_type="application/json",
+        headers=headers,
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=TaskRead,
+    responses={
+        201: {
+            "headers": {
+                **_ETAG_HEADER,
+                "Location": {"description": "The new task's URL.", "schema": {"type": "string"}},
+                REPLAY_HEADER: {
+                    "description": "`true` when this is the stored response of an earlier "
+                    "request with the same `Idempotency-Key`.",
+                    "schema": {"type": "string", "enum": ["true"]},
+                },
+            }
+        },
+        **problem_responses(400, 401, 409, 413, 422),
+    },
+)
+async def create_task(
+    body: TaskCreate,
+    repository: TaskRepositoryDep,
+    idempotency: IdempotencyStoreDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=255,
+            description="Makes retries safe: the same key and body replay the first 201 "
+            "for 24 hours; the same key with another body is 422; while the first is "
+            "still running, 409.",
+        ),
+    ] = None,
+) -> Response:
+    """Create a task."""
+    if idempotency_key is None:
+        return _task_response(await repository.create(body), 201)
+    outcome = await idempotency.claim(
+        repository.owner_id,
+        idempotency_key,
+        fingerprint("POST", "/tasks", body.model_dump(mode="json")),
+    )
+    if isinstance(outcome, StoredResponse):
+        return Response(
+            content=outcome.body,
+            status_code=outcome.status,
+            media_type="application/json",
+            headers={**outcome.headers, REPLAY_HEADER: "true"},
+        )
+    return await _create_once(repository, idempotency, outcome, body)
+
+
+async def _create_once(
+    repository: TaskRepository, idempotency: IdempotencyStore, claim: Claim, body: TaskCreate
+) -> Response:
+    session: AsyncSession = repository.session
+    try:
+        response = _task_response(await repository.create(body), 201)
+        stored_headers = {k: response.headers[k] for k in ("ETag", "Location")}
+        await idempotency.complete(
+            session, claim, StoredResponse(201, bytes(response.body).decode(), stored_headers)
+        )
+    except BaseException:
+        # Roll back first: on SQLite our open write would block the release.
+        await session.rollback()
+        await idempotency.release(claim)
+        raise
+    return response
+
+
+@router.get("", response_model=TaskPage, responses=problem_responses(400, 401, 422))
+async def list_tasks(
+    repository: TaskRepositoryDep,
+    status: Annotated[
+        list[Status] | None, Query(description="Only these statuses (repeatable).")
+    ] = None,
+    priority: Annotated[
+        list[Priority] | None, Query(description="Only these priorities (repeatable).")
+    ] = None,
+    tag: Annotated[
+        str | None, Query(min_length=1, max_length=40, description="Only tasks with this tag.")
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=200,
+            description="Case-insensitive text to find in the title or description.",
+        ),
+    ] = None,
+    due_before: Annotated[
+        date | None, Query(description="Only tasks due strictly before this date.")
+    ] = None,
+    due_after: Annotated[
+        date | None, Query(description="Only tasks due strictly after this date.")
+    ] = None,
+    overdue: Annotated[
+        bool | None,
+        Query(description="true: due before today (UTC) and not done; false: the others."),
+    ] = None,
+    sort: Annotated[
+        str,
+        Query(
+            max_length=200,
+            description="Comma-separated fields of created_at, updated_at, due_date, "
+            "priority (by rank, urgent highest), title; prefix '-' for descending. "
+            "Tasks without a due date come last either way. Unknown fields are 400.",
+            json_schema_extra={"pattern": SORT_PATTERN},
+        ),
+    ] = "-created_at",
+    limit: Annotated[int, Query(ge=1, le=100, description="Page size.")] = 20,
+    cursor: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=2000,
+            description="`next_cursor` from the previous page, with the same filters and sort.",
+        ),
+    ] = None,
+) -> TaskPage:
+    """List your tasks, filtered and sorted, one page at a time."""
+    filters = TaskFilters(
+        statuses=status or (),
+        priorities=priority or (),
+        tag=tag,
+        q=q,
+        due_before=due_before,
+        due_after=due_after,
+        overdue=overdue,
+    )
+    page = await repository.list_tasks(filters, SortOrder.parse(sort), limit=limit, cursor=cursor)
+    return TaskPage(
+        items=[TaskRead.model_validate(task) for task in page.items],
+        total=page.total,
+        next_cursor=page.next_cursor,
+    )
+
+
+@router.get(
+    "/{task_id}",
+    response_model=TaskRead,
+    responses={
+        **_TASK_RESPONSES,
+        304: {"description": "Not modified: `If-None-Match` names the current ETag."},
+        **problem_responses(401, 404, 422),
+    },
+)
+async def get_task(
+    task_id: TaskId,
+    repository: TaskRepositoryDep,
+    if_none_match: Annotated[
+        str | None,
+        Header(alias="If-None-Match", description="Answer 304 if the ETag still matches."),
+    ] = None,
+) -> Response:
+    """Read one task."""
+    task = await repository.get(task_id)
+    if if_none_match_hits(if_none_match, task):
+        return Response(status_code=304, headers={"ETag": etag_for(task)})
+    return _task_response(task)
+
+
+@router.put(
+    "/{task_id}",
+    response_model=TaskRead,
+    responses={**_TASK_RESPONSES, **problem_responses(400, 401, 404, 409, 412, 413, 422)},
+)
+async def replace_task(
+    task_id: TaskId, body: TaskCreate, repository: TaskRepositoryDep, if_match: IfMatch = None
+) -> Response:
+    """Replace a task: fields left out return to their defaults."""
+    task = await repository.replace(task_id, body, if_versions=if_match_versions(if_match, task_id))
+    return _task_response(task)
+
+
+@router.patch(
+    "/{task_id}",
+    response_model=TaskRead,
+    responses={**_TASK_RESPONSES, **problem_responses(400, 401, 404, 409, 412, 413, 422)},
+)
+async def update_task(
+    task_id: TaskId,
+    body: Annotated[TaskPatch, Body(media_type="application/merge-patch+json")],
+    repository: TaskRepositoryDep,
+    if_match: IfMatch = None,
+) -> Response:
+    """Change some fields of a task (JSON merge patch; `application/json` works too)."""
+    task = await repository.update(
+        task_id, body.changes(), if_versions=if_match_versions(if_match, task_id)
+    )
+    return _task_response(task)
+
+
+@router.delete(
+    "/{task_id}",
+    status_code=204,
+    responses=problem_responses(401, 404, 409, 412, 422),
+)
+async def delete_task(
+    task_id: TaskId, repository: TaskRepositoryDep, if_match: IfMatch = None
+) -> Response:
+    """Delete a task."""
+    await repository.delete(task_id, if_versions=if_match_versions(if_match, task_id))
+    return Response(status_code=204)

@@ -1,0 +1,164 @@
+"""What the API (and the agent's tools) accept and return for tasks.
+
+Constraints are checked exactly as the OpenAPI schema states them, so a value
+the schema allows is accepted and one it forbids is rejected: titles may be up
+to 200 characters as sent, must contain a non-blank character, and are stored
+stripped; tags are lower-cased and de-duplicated (first occurrence wins).
+"""
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import (
+    MISSING,
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+
+from taskservice.tasks.models import Priority, Status
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 10_000
+TAG_MAX = 40
+TAGS_MAX = 20
+
+
+def _strip_title(value: str) -> str:
+    stripped = value.strip()
+    if not stripped:
+        raise ValueError("title must not be blank")
+    return stripped
+
+
+def _normalise_tags(tags: list[str]) -> list[str]:
+    return list(dict.fromkeys(tag.lower() for tag in tags))
+
+
+Title = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=TITLE_MAX,
+        description="1-200 characters with at least one that is not blank; stored stripped.",
+        json_schema_extra={"pattern": r"\S"},
+        examples=["Write the quarterly report"],
+    ),
+    AfterValidator(_strip_title),
+]
+Description = Annotated[
+    str,
+    Field(max_length=DESCRIPTION_MAX, description="Free text, up to 10,000 characters."),
+]
+Tag = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=TAG_MAX, pattern=r"^[^\s#,]+$"),
+]
+Tags = Annotated[
+    list[Tag],
+    Field(
+        max_length=TAGS_MAX,
+        description=(
+            "Up to 20 tags of 1-40 characters without spaces, '#' or ','. "
+            "Stored lower-cased; duplicates are merged."
+        ),
+        examples=[["work", "q4"]],
+    ),
+    AfterValidator(_normalise_tags),
+]
+
+
+def _iso_date(value: Any) -> Any:
+    """Accept only ``YYYY-MM-DD`` (or a ``date``): not numbers, not timestamps."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        return date.fromisoformat(value)
+    raise ValueError("must be a calendar date written YYYY-MM-DD")
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+DueDate = Annotated[
+    date,
+    BeforeValidator(_iso_date),
+    Field(description="An ISO 8601 calendar date (YYYY-MM-DD)."),
+]
+
+
+class TaskCreate(BaseModel):
+    """A new task. Also the body of ``PUT``: omitted optional fields take their defaults."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Write the quarterly report",
+                    "description": "Numbers from finance first.",
+                    "status": "todo",
+                    "priority": "high",
+                    "due_date": "2026-12-04",
+                    "tags": ["work", "q4"],
+                }
+            ]
+        },
+    )
+
+    title: Title
+    description: Description | None = None
+    status: Status = Status.todo
+    priority: Priority = Priority.medium
+    due_date: DueDate | None = None
+    tags: Tags = Field(default_factory=list)
+
+
+class TaskPatch(BaseModel):
+    """JSON merge patch (RFC 7396): only the fields present change; ``null`` clears a
+    nullable field (``description``, ``due_date``); an empty object changes nothing."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"status": "done"}, {"due_date": None, "tags": ["home"]}]},
+    )
+
+    title: Title | MISSING = MISSING
+    description: Description | MISSING | None = MISSING
+    status: Status | MISSING = MISSING
+    priority: Priority | MISSING = MISSING
+    due_date: DueDate | MISSING | None = MISSING
+    tags: Tags | MISSING = MISSING
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the client sent, with their validated values."""
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+class TaskRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    title: str
+    description: str | None
+    status: Status
+    priority: Priority
+    due_date: date | None
+    tags: list[str]
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None = Field(
+        description="When the task became `done`; null while it is not done."
+    )
+    version: int = Field(description="Starts at 1 and grows by one with every change.")
+
+
+class TaskPage(BaseModel):
+    items: list[TaskRead]
+    total: int = Field(description="How many tasks match the filters, across all pages.")
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last page."
+    )

@@ -1,0 +1,187 @@
+"""Fixtures: a real database per backend, migrated by Alembic once per session.
+
+Every test that asks for ``db_url`` runs twice, on SQLite and on PostgreSQL
+(``TASKSERVICE_TEST_BACKENDS=sqlite`` narrows it on a machine without one).
+PostgreSQL that does not answer is an error, never a skip.
+
+Isolation: SQLite tests get a copy of a migrated template file; PostgreSQL
+tests share one database created for this session and truncated between tests
+(not a rolled-back transaction: the service opens several connections per
+request by design, e.g. for idempotency claims).
+"""
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from taskservice import migrations
+from taskservice.app import create_app
+from taskservice.auth.repository import UserRepository
+from taskservice.config import Settings
+from taskservice.db import SessionMaker
+
+BACKENDS = [
+    b.strip() for b in os.environ.get("TASKSERVICE_TEST_BACKENDS", "sqlite,postgresql").split(",")
+]
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TASKSERVICE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+
+def _asyncpg_url(database: str) -> str:
+    base, _, _ = POSTGRES_ADMIN_URL.rpartition("/")
+    return f"{base}/{database}"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    migrations.upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A database of our own for this session, so parallel runs never collide."""
+    name = f"taskservice_test_{uuid.uuid4().hex[:10]}"
+
+    async def admin(sql: str) -> None:
+        connection = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=10)
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    try:
+        migrations.upgrade(_asyncpg_url(name).replace("postgresql://", "postgresql+asyncpg://"))
+        yield name
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _truncate_postgres(database: str) -> None:
+    connection = await asyncpg.connect(_asyncpg_url(database), timeout=10)
+    try:
+        tables = await connection.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+            "AND tablename <> 'alembic_version'"
+        )
+        names = ", ".join(f'"{row["tablename"]}"' for row in tables)
+        await connection.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def migrated_source(db_backend: str, request: pytest.FixtureRequest) -> str:
+    """The migrated template (a file or a database name); sync, so migrations run
+    outside the test's event loop."""
+    if db_backend == "sqlite":
+        return str(request.getfixturevalue("sqlite_template"))
+    if db_backend == "postgresql":
+        return str(request.getfixturevalue("postgres_database"))
+    raise ValueError(f"unknown backend {db_backend!r}")
+
+
+@pytest.fixture
+async def db_url(db_backend: str, migrated_source: str, tmp_path: Path) -> str:
+    if db_backend == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copyfile(migrated_source, path)
+        return f"sqlite+aiosqlite:///{path}"
+    await _truncate_postgres(migrated_source)
+    return _asyncpg_url(migrated_source).replace("postgresql://", "postgresql+asyncpg://")
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    return Settings(database_url=db_url, db_pool_size=5, db_max_overflow=30)
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+    application.dependency_overrides.clear()
+
+
+@pytest.fixture
+def sessionmaker(app: FastAPI) -> SessionMaker:
+    maker: SessionMaker = app.state.sessionmaker
+    return maker
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A client with no API key."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        yield c
+
+
+@dataclass
+class ApiUser:
+    id: int
+    name: str
+    key: str
+    client: httpx.AsyncClient
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.key}"}
+
+
+class Users:
+    def __init__(self, app: FastAPI, sessionmaker: SessionMaker) -> None:
+        self.app = app
+        self.sessionmaker = sessionmaker
+        self._clients: list[httpx.AsyncClient] = []
+
+    async def create(self, name: str) -> ApiUser:
+        async with self.sessionmaker() as session, session.begin():
+            user, key = await UserRepository(session).create(name)
+        assert user.id is not None
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self.app),
+            base_url="http://test",
+            headers={"Authorization": f"Bearer {key}"},
+        )
+        self._clients.append(client)
+        return ApiUser(user.id, name, key, client)
+
+    async def close(self) -> None:
+        for client in self._clients:
+            await client.aclose()
+
+
+@pytest.fixture
+async def users(app: FastAPI, sessionmaker: SessionMaker) -> AsyncIterator[Users]:
+    factory = Users(app, sessionmaker)
+    yield factory
+    await factory.close()
+
+
+@pytest.fixture
+async def alice(users: Users) -> ApiUser:
+    return await users.create("alice")
+
+
+@pytest.fixture
+async def bob(users: Users) -> ApiUser:
+    return await users.create("bob")
