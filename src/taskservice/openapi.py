@@ -54,7 +54,17 @@ def install_openapi(app: FastAPI) -> None:
         )
         for path_item in schema.get("paths", {}).values():
             for operation in path_item.values():
-                for status, response in operation.get("responses", {}).items():
+                responses = operation.setdefault("responses", {})
+                responses.setdefault(
+                    "500",
+                    {
+                        "description": _DESCRIPTIONS[500],
+                        "content": {
+                            PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}
+                        },
+                    },
+                )
+                for status, response in responses.items():
                     content = response.get("content")
                     if status[0] in "45" and content and "application/json" in content:
                         content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")

@@ -89,7 +89,11 @@ class TaskFilters:
         if self.due_after is not None:
             clauses.append(_col("due_date") > self.due_after)
         if self.overdue is not None:
-            overdue = and_(_col("due_date") < self.today, _col("status") != Status.done.value)
+            overdue = and_(  # null-safe, so that its negation keeps undated tasks
+                _col("due_date").is_not(None),
+                _col("due_date") < self.today,
+                _col("status") != Status.done.value,
+            )
             clauses.append(overdue if self.overdue else ~overdue)
         return clauses
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import col
@@ -79,12 +79,22 @@ class TaskRepository:
         return task
 
     async def get(self, task_id: int, *, for_update: bool = False) -> Task:
-        stmt = select(Task).where(
-            col(Task.id) == task_id,
-            col(Task.owner_id) == self.owner_id,
-        )
+        """The task, or :class:`TaskNotFound`.
+
+        ``for_update`` locks the row for a read-modify-write: ``SELECT ... FOR UPDATE``
+        on PostgreSQL; on SQLite, which has no row locks, a no-op ``UPDATE`` first, so
+        the transaction holds the write lock (waiting for it, per ``busy_timeout``)
+        before it reads. Either way a concurrent writer queues instead of failing.
+        """
+        where = (col(Task.id) == task_id, col(Task.owner_id) == self.owner_id)
+        stmt = select(Task).where(*where)
         if for_update:
-            stmt = stmt.with_for_update()
+            if self.session.get_bind().dialect.name == "sqlite":
+                await self.session.execute(
+                    update(Task).where(*where).values(version=col(Task.version))
+                )
+            else:
+                stmt = stmt.with_for_update()
         task = (await self.session.execute(stmt)).scalar_one_or_none()
         if task is None:
             raise TaskNotFound(task_id)
@@ -146,7 +156,7 @@ class TaskRepository:
         for name, value in changed.items():
             setattr(task, name, value)
         task.updated_at = now
-        await self._flush(task, if_versions)
+        await self._flush(task_id, if_versions)
         if "tags" in changed:
             await self._write_tags(task, changed["tags"], replace=True)
         return task
@@ -155,7 +165,7 @@ class TaskRepository:
         task = await self.get(task_id, for_update=True)
         self._check_version(task, if_versions)
         await self.session.delete(task)
-        await self._flush(task, if_versions)
+        await self._flush(task_id, if_versions)
         return task
 
     async def count_by_status(self) -> dict[Status, int]:
@@ -180,15 +190,14 @@ class TaskRepository:
             assert task.id is not None
             raise TaskVersionMismatch(task.id, task.version)
 
-    async def _flush(self, task: Task, if_versions: Collection[int] | None) -> None:
+    async def _flush(self, task_id: int, if_versions: Collection[int] | None) -> None:
         try:
             await self.session.flush()
         except StaleDataError as exc:
             # Another transaction wrote the row between our read and our write.
-            assert task.id is not None
             if if_versions is not None:
-                raise TaskVersionMismatch(task.id) from exc
-            raise ConcurrentUpdate(task.id) from exc
+                raise TaskVersionMismatch(task_id) from exc
+            raise ConcurrentUpdate(task_id) from exc
 
     async def _write_tags(self, task: Task, tags: list[str], *, replace: bool) -> None:
         if replace:

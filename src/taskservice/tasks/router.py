@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Path, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from taskservice.openapi import problem_responses
@@ -227,10 +227,19 @@ async def replace_task(
     "/{task_id}",
     response_model=TaskRead,
     responses={**_TASK_RESPONSES, **problem_responses(400, 401, 404, 409, 412, 413, 422)},
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/merge-patch+json": {
+                    "schema": {"$ref": "#/components/schemas/TaskPatch"}
+                }
+            }
+        }
+    },
 )
 async def update_task(
     task_id: TaskId,
-    body: Annotated[TaskPatch, Body(media_type="application/merge-patch+json")],
+    body: TaskPatch,
     repository: TaskRepositoryDep,
     if_match: IfMatch = None,
 ) -> Response:
