@@ -10,12 +10,17 @@ from datetime import timedelta
 from fastapi import FastAPI
 
 from taskservice import __version__
+from taskservice.agent.provider import build_model
+from taskservice.agent.router import router as agent_router
+from taskservice.agent.service import AgentService
+from taskservice.agent.store import purge_expired_sessions
 from taskservice.config import Settings, get_settings
 from taskservice.db import create_engine, create_sessionmaker
 from taskservice.errors import install_error_handlers
 from taskservice.health import router as health_router
 from taskservice.middleware import RequestIdMiddleware
 from taskservice.openapi import install_openapi, operation_id
+from taskservice.tasks.history_router import router as history_router
 from taskservice.tasks.idempotency import IdempotencyStore
 from taskservice.tasks.router import router as tasks_router
 
@@ -30,14 +35,16 @@ Errors are `application/problem+json` (RFC 9457).
 PURGE_INTERVAL_S = 3600.0
 
 
-async def _purge_expired_idempotency_keys(store: IdempotencyStore) -> None:
+async def _purge_expired(store: IdempotencyStore, agent: AgentService) -> None:
+    """Hourly: forget expired idempotency keys and idle agent sessions."""
     while True:
         try:
-            purged = await store.purge_expired()
-            if purged:
-                logger.info("purged %d expired idempotency keys", purged)
+            keys = await store.purge_expired()
+            sessions = await purge_expired_sessions(agent.sessionmaker, agent.ttl)
+            if keys or sessions:
+                logger.info("purged %d idempotency keys, %d agent sessions", keys, sessions)
         except Exception:
-            logger.exception("purging idempotency keys failed")
+            logger.exception("purging expired data failed")
         await asyncio.sleep(PURGE_INTERVAL_S)
 
 
@@ -55,13 +62,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ttl=timedelta(hours=settings.idempotency_ttl_hours),
             processing_timeout=timedelta(seconds=settings.idempotency_processing_timeout_s),
         )
-        purger = asyncio.create_task(_purge_expired_idempotency_keys(store))
+        model, client = build_model(settings)
+        app.state.agent_service = AgentService(settings, engine, app.state.sessionmaker, model)
+        purger = asyncio.create_task(_purge_expired(store, app.state.agent_service))
         try:
             yield
         finally:
             purger.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await purger
+            if client is not None:
+                await client.close()
             await engine.dispose()
 
     app = FastAPI(
@@ -75,5 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(tasks_router)
+    app.include_router(history_router)
+    app.include_router(agent_router)
     install_openapi(app)
     return app

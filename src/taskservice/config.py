@@ -1,9 +1,13 @@
 """Settings, read once from the environment (prefix ``TASKSERVICE_``)."""
 
 from functools import lru_cache
+from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+OFFLINE_MODEL = "offline"
+DEFAULT_OPENAI_MODEL = "gpt-4.1-mini"
 
 
 class Settings(BaseSettings):
@@ -35,6 +39,40 @@ class Settings(BaseSettings):
         gt=0,
         description="A claim older than this whose request never finished may be taken over.",
     )
+
+    agent_model: str | None = Field(
+        default=None,
+        description=f"`{OFFLINE_MODEL}` (built in), or a model name for the OpenAI-compatible "
+        f"server. Default: `{DEFAULT_OPENAI_MODEL}` when OPENAI_API_KEY is set, else offline.",
+    )
+    openai_api: Literal["responses", "chat_completions"] = Field(
+        default="responses",
+        description="`chat_completions` for servers without the Responses API.",
+    )
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_API_KEY")
+    )
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_BASE_URL")
+    )
+    openai_max_retries: int = Field(
+        default=2, ge=0, description="Retries of a failed provider call (429, 5xx, timeouts)."
+    )
+    agent_timeout_s: float = Field(default=60.0, gt=0, description="A longer run gets 504.")
+    agent_max_concurrent: int = Field(
+        default=3, ge=1, description="Runs per user at once, across all workers; then 429."
+    )
+    agent_max_turns: int = Field(default=12, ge=1, description="Model calls in one run.")
+    agent_session_ttl_hours: float = Field(
+        default=168.0, gt=0, description="Idle sessions expire after this."
+    )
+    tracing: bool = Field(default=False, description="`on` turns on the Agents SDK's tracing.")
+
+    @property
+    def resolved_agent_model(self) -> str:
+        if self.agent_model:
+            return self.agent_model
+        return DEFAULT_OPENAI_MODEL if self.openai_api_key else OFFLINE_MODEL
 
 
 @lru_cache

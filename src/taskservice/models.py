@@ -2,9 +2,24 @@
 
 from sqlmodel import SQLModel
 
+from taskservice.agent.memory import SDK_MESSAGES, SDK_SESSIONS
+from taskservice.agent.store import AgentRun, Conversation
 from taskservice.auth.models import ApiKey, User
+from taskservice.tasks.events import TaskEvent
 from taskservice.tasks.models import IdempotencyRecord, Task, TaskTag
 
 metadata = SQLModel.metadata
 
-__all__ = ["ApiKey", "IdempotencyRecord", "Task", "TaskTag", "User", "metadata"]
+__all__ = [
+    "SDK_MESSAGES",
+    "SDK_SESSIONS",
+    "AgentRun",
+    "ApiKey",
+    "Conversation",
+    "IdempotencyRecord",
+    "Task",
+    "TaskEvent",
+    "TaskTag",
+    "User",
+    "metadata",
+]

@@ -7,7 +7,7 @@ The repository adds and flushes; the caller's unit of work commits.
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
@@ -17,6 +17,7 @@ from sqlmodel import col
 
 from taskservice.db import utcnow
 from taskservice.errors import Conflict, NotFound, PreconditionFailed
+from taskservice.tasks.events import API, Action, Actor, TaskEvent, json_value
 from taskservice.tasks.listing import SortOrder, TaskFilters, decode_cursor, encode_cursor
 from taskservice.tasks.models import Status, Task, TaskTag
 from taskservice.tasks.schemas import TaskCreate
@@ -59,10 +60,14 @@ class Page:
 _EDITABLE = ("title", "description", "status", "priority", "due_date", "tags")
 
 
+_RECORDED = (*_EDITABLE, "completed_at")
+
+
 class TaskRepository:
-    def __init__(self, session: AsyncSession, owner_id: int) -> None:
+    def __init__(self, session: AsyncSession, owner_id: int, actor: Actor = API) -> None:
         self.session = session
         self.owner_id = owner_id
+        self.actor = actor
 
     async def create(self, data: TaskCreate) -> Task:
         now = utcnow()
@@ -76,6 +81,7 @@ class TaskRepository:
         self.session.add(task)
         await self.session.flush()
         await self._write_tags(task, task.tags, replace=False)
+        self._record(task, "created", {f: (None, getattr(task, f)) for f in _RECORDED}, now)
         return task
 
     async def get(self, task_id: int, *, for_update: bool = False) -> Task:
@@ -150,23 +156,51 @@ class TaskRepository:
         now = utcnow()
         if "status" in changed:
             if changed["status"] == Status.done:
-                task.completed_at = now
+                changed["completed_at"] = now
             elif task.status == Status.done:
-                task.completed_at = None
+                changed["completed_at"] = None
+        diff = {name: (getattr(task, name), value) for name, value in changed.items()}
         for name, value in changed.items():
             setattr(task, name, value)
         task.updated_at = now
         await self._flush(task_id, if_versions)
         if "tags" in changed:
             await self._write_tags(task, changed["tags"], replace=True)
+        self._record(task, "updated", diff, now)
         return task
 
     async def delete(self, task_id: int, *, if_versions: Collection[int] | None = None) -> Task:
         task = await self.get(task_id, for_update=True)
         self._check_version(task, if_versions)
+        snapshot = {f: (getattr(task, f), None) for f in _RECORDED}
         await self.session.delete(task)
         await self._flush(task_id, if_versions)
+        self._record(task, "deleted", snapshot, utcnow())
         return task
+
+    async def history(self, task_id: int) -> list[TaskEvent]:
+        """Every change to one of the owner's tasks, oldest first."""
+        await self.get(task_id)
+        stmt = (
+            select(TaskEvent)
+            .where(col(TaskEvent.owner_id) == self.owner_id, col(TaskEvent.task_id) == task_id)
+            .order_by(col(TaskEvent.id))
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def find_by_title(self, title: str, *, limit: int) -> list[Task]:
+        """Tasks whose title equals ``title`` ignoring case; failing that, containing it."""
+        owned = select(Task).where(col(Task.owner_id) == self.owner_id)
+        exact = owned.where(func.lower(col(Task.title)) == title.strip().lower())
+        found = list(
+            (await self.session.execute(exact.order_by(col(Task.id)).limit(limit))).scalars()
+        )
+        if found:
+            return found
+        partial = owned.where(col(Task.title).icontains(title.strip(), autoescape=True))
+        return list(
+            (await self.session.execute(partial.order_by(col(Task.id)).limit(limit))).scalars()
+        )
 
     async def count_by_status(self) -> dict[Status, int]:
         stmt = (
@@ -198,6 +232,26 @@ class TaskRepository:
             if if_versions is not None:
                 raise TaskVersionMismatch(task_id) from exc
             raise ConcurrentUpdate(task_id) from exc
+
+    def _record(
+        self, task: Task, action: Action, diff: dict[str, tuple[Any, Any]], at: datetime
+    ) -> None:
+        assert task.id is not None
+        self.session.add(
+            TaskEvent(
+                task_id=task.id,
+                owner_id=self.owner_id,
+                actor=self.actor.label,
+                session_id=self.actor.session_id,
+                action=action,
+                changes={
+                    name: {"old": json_value(old), "new": json_value(new)}
+                    for name, (old, new) in diff.items()
+                    if old != new
+                },
+                at=at,
+            )
+        )
 
     async def _write_tags(self, task: Task, tags: list[str], *, replace: bool) -> None:
         if replace:

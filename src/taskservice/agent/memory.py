@@ -1,0 +1,136 @@
+"""Conversation history through the SDK's ``Session`` protocol.
+
+The items live in the SDK's own ``SQLAlchemySession`` tables, on the app's
+engine; Alembic creates those tables (``SDK_TABLES`` mirrors their shape, and a
+test checks it against the installed SDK). ``TurnBuffer`` wraps that session so
+that a turn is saved whole or not at all: a run that fails, times out or is
+cancelled leaves the earlier history exactly as it was, never half a turn (a
+tool call without its output would break the next turn on a real provider).
+"""
+
+from typing import Any
+
+from agents import TResponseInputItem
+from agents.extensions.memory import SQLAlchemySession
+from agents.memory.session import SessionABC
+from sqlalchemy import (
+    TIMESTAMP,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+)
+from sqlalchemy import text as sql_text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlmodel import SQLModel
+
+SESSIONS_TABLE = "agent_sessions"
+MESSAGES_TABLE = "agent_messages"
+
+
+def sdk_tables(metadata: MetaData) -> tuple[Table, Table]:
+    """The SDK's session tables, declared on our metadata so Alembic owns them."""
+    sessions = Table(
+        SESSIONS_TABLE,
+        metadata,
+        Column("session_id", String, primary_key=True),
+        Column(
+            "created_at",
+            TIMESTAMP(timezone=False),
+            server_default=sql_text("CURRENT_TIMESTAMP"),
+            nullable=False,
+        ),
+        Column(
+            "updated_at",
+            TIMESTAMP(timezone=False),
+            server_default=sql_text("CURRENT_TIMESTAMP"),
+            onupdate=sql_text("CURRENT_TIMESTAMP"),
+            nullable=False,
+        ),
+    )
+    messages = Table(
+        MESSAGES_TABLE,
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column(
+            "session_id",
+            String,
+            ForeignKey(f"{SESSIONS_TABLE}.session_id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        Column("message_data", Text, nullable=False),
+        Column(
+            "created_at",
+            TIMESTAMP(timezone=False),
+            server_default=sql_text("CURRENT_TIMESTAMP"),
+            nullable=False,
+        ),
+        Index(f"idx_{MESSAGES_TABLE}_session_time", "session_id", "created_at"),
+        sqlite_autoincrement=True,
+    )
+    return sessions, messages
+
+
+def history(engine: AsyncEngine, session_id: str) -> SQLAlchemySession:
+    return SQLAlchemySession(
+        session_id,
+        engine=engine,
+        create_tables=False,
+        sessions_table=SESSIONS_TABLE,
+        messages_table=MESSAGES_TABLE,
+        ensure_ascii=False,
+    )
+
+
+async def forget(db: AsyncSession, session_ids: list[str]) -> None:
+    """Delete the stored history of these sessions (their messages cascade)."""
+    if session_ids:
+        sessions = SDK_SESSIONS
+        await db.execute(delete(sessions).where(sessions.c.session_id.in_(session_ids)))
+
+
+class TurnBuffer(SessionABC):
+    """Holds a turn's new items until :meth:`commit`; :meth:`discard` drops them."""
+
+    def __init__(self, stored: SQLAlchemySession) -> None:
+        self.stored = stored
+        self.session_id = stored.session_id
+        self.session_settings = stored.session_settings
+        self._pending: list[TResponseInputItem] = []
+
+    async def get_items(self, limit: int | None = None) -> list[TResponseInputItem]:
+        items = [*await self.stored.get_items(), *self._pending]
+        return items[-limit:] if limit else items
+
+    async def add_items(self, items: list[TResponseInputItem]) -> None:
+        self._pending.extend(items)
+
+    async def pop_item(self) -> TResponseInputItem | None:
+        if self._pending:
+            return self._pending.pop()
+        return await self.stored.pop_item()
+
+    async def clear_session(self) -> None:
+        self._pending.clear()
+        await self.stored.clear_session()
+
+    async def commit(self) -> None:
+        """Save the turn in one write."""
+        if self._pending:
+            items, self._pending = self._pending, []
+            await self.stored.add_items(items)
+
+    def discard(self) -> None:
+        self._pending.clear()
+
+    @property
+    def pending(self) -> list[Any]:
+        return list(self._pending)
+
+
+SDK_SESSIONS, SDK_MESSAGES = sdk_tables(SQLModel.metadata)

@@ -1,0 +1,257 @@
+"""Running the agent for a request: admission, the run itself, and its failures.
+
+Every run goes through :meth:`AgentService.open`, which checks the session
+(404), admits the run (409 if the session is busy, 429 over the per-user
+limit), and hands back an :class:`OpenRun` that releases its slot when closed.
+Failures map to problems: a run over ``agent_timeout_s`` is 504, the provider
+failing or refusing is 502, too many turns is 422. None of them is a bare 500,
+and none touches the session's earlier history (a turn is saved whole or not at
+all, see ``memory.TurnBuffer``).
+"""
+
+import asyncio
+import json
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import anyio
+import openai
+from agents import (
+    InputGuardrailTripwireTriggered,
+    MaxTurnsExceeded,
+    ModelBehaviorError,
+    RunConfig,
+    RunContextWrapper,
+    RunState,
+)
+from agents.items import ToolApprovalItem
+from agents.models.interface import Model
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from taskservice.agent.context import AgentContext
+from taskservice.agent.memory import TurnBuffer, history
+from taskservice.agent.results import summarize
+from taskservice.agent.schemas import AgentReply, Decision
+from taskservice.agent.store import Conversation, Conversations, RunSlots
+from taskservice.agent.tools.common import error_output
+from taskservice.agent.triage import triage
+from taskservice.config import Settings
+from taskservice.db import SessionMaker
+from taskservice.errors import (
+    AppError,
+    BadGateway,
+    Conflict,
+    GatewayTimeout,
+    UnprocessableContent,
+)
+from taskservice.tasks.repository import TaskRepository
+
+logger = logging.getLogger("taskservice.agent")
+
+REJECTED = error_output("the user did not approve this; nothing was done")
+
+
+class ApprovalsPending(Conflict):
+    slug = "approvals-pending"
+
+    def __init__(self, session_id: str) -> None:
+        super().__init__(
+            f"Session {session_id!r} is waiting for approval decisions; decide them at "
+            f"POST /agent/sessions/{session_id}/approvals, or start a new session."
+        )
+
+
+class UnknownApproval(Conflict):
+    slug = "approval-not-pending"
+
+    def __init__(self, approval_id: str) -> None:
+        super().__init__(f"Approval {approval_id!r} is unknown or already decided.")
+
+
+class AgentTimeout(GatewayTimeout):
+    slug = "agent-timeout"
+
+
+class ProviderFailed(BadGateway):
+    slug = "model-provider-error"
+
+
+class TooManyTurns(UnprocessableContent):
+    slug = "agent-max-turns"
+
+
+def translate(exc: BaseException, settings: Settings) -> AppError | None:
+    """The problem a failed run answers with; None for a bug (a real 500)."""
+    if isinstance(exc, TimeoutError | openai.APITimeoutError):
+        return AgentTimeout(f"The agent did not finish within {settings.agent_timeout_s:g} s.")
+    if isinstance(exc, MaxTurnsExceeded):
+        return TooManyTurns(
+            f"The agent needed more than {settings.agent_max_turns} steps; "
+            "ask for less at once or rephrase."
+        )
+    if isinstance(exc, openai.APIStatusError):
+        return ProviderFailed(f"The model provider answered {exc.status_code}; try again later.")
+    if isinstance(exc, openai.APIError | ModelBehaviorError | json.JSONDecodeError):
+        return ProviderFailed("The model provider failed or sent an invalid answer.")
+    return None
+
+
+@dataclass
+class OpenRun:
+    """An admitted run: its session, its context, and its history buffer."""
+
+    service: "AgentService"
+    conversation: Conversation
+    token: str
+    context: AgentContext
+    memory: TurnBuffer
+    deadline: float = field(default=0.0)
+
+    @property
+    def session_id(self) -> str:
+        return self.conversation.id
+
+    async def close(self) -> None:
+        with anyio.CancelScope(shield=True):
+            self.memory.discard()
+            await self.service.slots.release(self.token)
+
+    async def finish(self, result: Any) -> AgentReply:
+        """Save the turn and any approvals it waits for; the reply."""
+        interruptions: list[ToolApprovalItem] = list(result.interruptions)
+        reply = summarize(
+            self.session_id,
+            list(result.new_items),
+            reply="" if interruptions else str(result.final_output or ""),
+            agent=result.last_agent.name,
+            interruptions=interruptions,
+        )
+        state = None
+        if interruptions:
+            snapshot = result.to_state().to_json(context_serializer=_serialize_context)
+            state = json.dumps(snapshot)
+        with anyio.CancelScope(shield=True):
+            await self.memory.commit()
+            async with self.service.sessionmaker() as db, db.begin():
+                await self.service.conversations(db, self.context.user_id).save_turn(
+                    self.session_id,
+                    pending_state=state,
+                    pending_approvals=[p.model_dump() for p in reply.pending_approvals] or None,
+                )
+        return reply
+
+    def refused(self, exc: InputGuardrailTripwireTriggered) -> AgentReply:
+        """The guardrail's polite answer; the turn is not saved."""
+        self.memory.discard()
+        info = exc.guardrail_result.output.output_info or {}
+        return summarize(
+            self.session_id,
+            [],
+            reply=str(info.get("reply", "")),
+            agent=triage.name,
+            interruptions=[],
+        )
+
+
+def _serialize_context(context: Any) -> dict[str, Any]:
+    assert isinstance(context, AgentContext)
+    return context.serialize()
+
+
+class AgentService:
+    def __init__(
+        self, settings: Settings, engine: AsyncEngine, sessionmaker: SessionMaker, model: Model
+    ) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.sessionmaker = sessionmaker
+        self.model = model
+        self.ttl = timedelta(hours=settings.agent_session_ttl_hours)
+        self.slots = RunSlots(
+            sessionmaker,
+            per_user=settings.agent_max_concurrent,
+            # A run cannot outlive its timeout; a slot older than this was left by a
+            # process that died, and stops counting.
+            lease=timedelta(seconds=settings.agent_timeout_s + 30),
+        )
+        self.run_config = RunConfig(
+            model=model,
+            tracing_disabled=not settings.tracing,
+            workflow_name="taskservice agent",
+        )
+
+    def conversations(self, db: Any, user_id: int) -> Conversations:
+        return Conversations(db, user_id, self.ttl)
+
+    async def open(
+        self,
+        user_id: int,
+        *,
+        session_id: str | None,
+        title: str = "",
+        task_id: int | None = None,
+        resuming: bool = False,
+    ) -> OpenRun:
+        async with self.sessionmaker() as db:
+            if task_id is not None:
+                await TaskRepository(db, user_id).get(task_id)
+            if session_id is not None:
+                await self.conversations(db, user_id).get(session_id)
+        conversation_id = session_id or secrets.token_hex(16)
+        token = await self.slots.acquire(user_id, conversation_id)
+        try:
+            async with self.sessionmaker() as db, db.begin():
+                conversations = self.conversations(db, user_id)
+                if session_id is None:
+                    conversation = await conversations.create(title, task_id, conversation_id)
+                else:
+                    conversation = await conversations.get(session_id)
+                    if conversation.pending_approvals and not resuming:
+                        raise ApprovalsPending(session_id)
+                    if task_id is not None:
+                        conversation.focus_task_id = task_id
+        except BaseException:
+            await self.slots.release(token)
+            raise
+        context = AgentContext(
+            user_id=user_id,
+            session_id=conversation.id,
+            sessionmaker=self.sessionmaker,
+            today=datetime.now(UTC).date(),
+            focus_task_id=conversation.focus_task_id,
+        )
+        memory = TurnBuffer(history(self.engine, conversation.id))
+        deadline = asyncio.get_running_loop().time() + self.settings.agent_timeout_s
+        return OpenRun(self, conversation, token, context, memory, deadline)
+
+    async def resume_state(self, run: OpenRun, decisions: list[Decision]) -> RunState[Any, Any]:
+        """The stored run of ``run``'s session with these decisions applied."""
+        pending = {a["id"] for a in run.conversation.pending_approvals or []}
+        if not run.conversation.pending_state:
+            raise UnknownApproval(decisions[0].id)
+        for decision in decisions:
+            if decision.id not in pending:
+                raise UnknownApproval(decision.id)
+        state: RunState[Any, Any] = await RunState.from_json(
+            triage,
+            json.loads(run.conversation.pending_state),
+            context_override=RunContextWrapper(run.context),
+        )
+        by_id = {str(_call_id(item)): item for item in state.get_interruptions()}
+        for decision in decisions:
+            item = by_id.get(decision.id)
+            if item is None:
+                raise UnknownApproval(decision.id)
+            if decision.approve:
+                state.approve(item)
+            else:
+                state.reject(item, rejection_message=REJECTED)
+        return state
+
+
+def _call_id(item: ToolApprovalItem) -> Any:
+    raw = item.raw_item
+    return raw.get("call_id") if isinstance(raw, dict) else getattr(raw, "call_id", None)

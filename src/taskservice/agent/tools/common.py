@@ -1,0 +1,94 @@
+"""What every tool shares: task views, JSON output, and errors as tool output.
+
+A tool's expected failure (no such task, an invalid value) goes back to the
+model as the tool's output, a JSON object with an ``error`` field, so the
+model can tell the user or correct itself. An unexpected failure is logged and
+reported to the model without its internals.
+"""
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Any, Literal
+
+from agents import RunContextWrapper
+from agents.tool_context import ToolContext
+from pydantic import ValidationError
+
+from taskservice.agent.context import AgentContext
+from taskservice.errors import AppError
+from taskservice.tasks.models import Task
+from taskservice.tasks.repository import TaskRepository
+
+logger = logging.getLogger("taskservice.agent.tools")
+
+StatusArg = Literal["todo", "in_progress", "blocked", "done"]
+PriorityArg = Literal["low", "medium", "high", "urgent"]
+Ctx = ToolContext[AgentContext]
+
+
+def task_view(task: Task, *, detailed: bool = False) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "id": task.id,
+        "title": task.title,
+        "status": str(task.status),
+        "priority": str(task.priority),
+        "due_date": task.due_date.isoformat() if task.due_date else None,
+        "tags": list(task.tags),
+    }
+    if detailed:
+        view["description"] = task.description
+        view["created_at"] = task.created_at.isoformat()
+        view["updated_at"] = task.updated_at.isoformat()
+        view["completed_at"] = task.completed_at.isoformat() if task.completed_at else None
+        view["version"] = task.version
+    return view
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def error_output(message: str) -> str:
+    return to_json({"error": message})
+
+
+def _validation_message(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        field = ".".join(str(p) for p in err["loc"]) or "value"
+        parts.append(f"{field}: {err['msg']}")
+    return "invalid value: " + "; ".join(parts)
+
+
+async def with_tasks(ctx: Ctx, work: Callable[[TaskRepository], Awaitable[Any]]) -> str:
+    """Run ``work`` on the user's tasks in one unit of work; failures become output."""
+    agent_name = ctx.agent.name if ctx.agent is not None else "agent"
+    try:
+        async with ctx.context.tasks(agent_name) as repository:
+            return to_json(await work(repository))
+    except AppError as exc:
+        return error_output(exc.detail)
+    except ValidationError as exc:
+        return error_output(_validation_message(exc))
+
+
+def parse_day(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise AppError(f"{name} must be a date written YYYY-MM-DD, not {value!r}") from None
+
+
+def unexpected_tool_error(ctx: RunContextWrapper[Any], error: Exception) -> str:
+    """``failure_error_function`` for every tool: invalid arguments from the model are
+    explained; anything else is logged and reported without internals."""
+    from agents.exceptions import ModelBehaviorError
+
+    if isinstance(error, ModelBehaviorError):
+        return error_output(f"invalid arguments: {error}")
+    logger.error("tool failed", exc_info=error)
+    return error_output("the tool failed unexpectedly; nothing was changed")

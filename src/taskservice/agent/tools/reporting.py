@@ -1,0 +1,156 @@
+"""The reporter's tools: list, search, show, count, summarise; and find by title."""
+
+from datetime import timedelta
+from typing import Any
+
+from agents import function_tool
+
+from taskservice.agent.tools.common import (
+    Ctx,
+    PriorityArg,
+    StatusArg,
+    parse_day,
+    task_view,
+    unexpected_tool_error,
+    with_tasks,
+)
+from taskservice.tasks.listing import SortOrder, TaskFilters
+from taskservice.tasks.models import Priority, Status
+from taskservice.tasks.repository import TaskRepository
+
+OPEN_STATUSES = (Status.todo, Status.in_progress, Status.blocked)
+
+
+@function_tool(failure_error_function=unexpected_tool_error)
+async def find_tasks(ctx: Ctx, title: str) -> str:
+    """Find the user's tasks by title: exact matches (ignoring case) first, else titles
+    containing the text. Use it to turn a title the user mentions into a task id.
+
+    Args:
+        title: The title, or part of it.
+    """
+
+    async def work(tasks: TaskRepository) -> dict[str, Any]:
+        found = await tasks.find_by_title(title, limit=10)
+        return {"matches": [task_view(t) for t in found]}
+
+    return await with_tasks(ctx, work)
+
+
+@function_tool(failure_error_function=unexpected_tool_error)
+async def list_tasks(
+    ctx: Ctx,
+    status: list[StatusArg] | None,
+    priority: list[PriorityArg] | None,
+    tag: str | None,
+    query: str | None,
+    due_from: str | None,
+    due_to: str | None,
+    overdue: bool | None,
+    open_only: bool | None,
+    sort: str | None,
+    limit: int | None,
+) -> str:
+    """List the user's tasks. Every filter is optional and they combine.
+
+    Args:
+        status: Only these statuses.
+        priority: Only these priorities.
+        tag: Only tasks with this tag.
+        query: Text to find in the title or description (case-insensitive).
+        due_from: Only tasks due on or after this date, YYYY-MM-DD.
+        due_to: Only tasks due on or before this date, YYYY-MM-DD.
+        overdue: true for tasks past their due date and not done.
+        open_only: true for tasks that are not done.
+        sort: Comma-separated fields of created_at, updated_at, due_date, priority, title;
+            '-' before a field for descending. Default: due_date,-priority.
+        limit: How many tasks to return, 1-50 (default 20).
+    """
+
+    async def work(tasks: TaskRepository) -> dict[str, Any]:
+        start, end = parse_day(due_from, "due_from"), parse_day(due_to, "due_to")
+        statuses = [Status(s) for s in status or []] or (list(OPEN_STATUSES) if open_only else [])
+        filters = TaskFilters(
+            statuses=statuses,
+            priorities=[Priority(p) for p in priority or []],
+            tag=tag.lstrip("#") if tag else None,
+            q=query or None,
+            due_after=start - timedelta(days=1) if start else None,
+            due_before=end + timedelta(days=1) if end else None,
+            overdue=True if overdue else None,
+            today=ctx.context.today,
+        )
+        size = max(1, min(limit or 20, 50))
+        page = await tasks.list_tasks(
+            filters, SortOrder.parse(sort or "due_date,-priority"), limit=size
+        )
+        return {
+            "total": page.total,
+            "tasks": [task_view(t) for t in page.items],
+            "more": page.next_cursor is not None,
+        }
+
+    return await with_tasks(ctx, work)
+
+
+@function_tool(failure_error_function=unexpected_tool_error)
+async def show_task(ctx: Ctx, task_id: int) -> str:
+    """Show one task in full.
+
+    Args:
+        task_id: The task's id.
+    """
+
+    async def work(tasks: TaskRepository) -> dict[str, Any]:
+        return {"task": task_view(await tasks.get(task_id), detailed=True)}
+
+    return await with_tasks(ctx, work)
+
+
+@function_tool(failure_error_function=unexpected_tool_error)
+async def count_tasks(ctx: Ctx, status: StatusArg | None) -> str:
+    """Count the user's tasks, by status.
+
+    Args:
+        status: Count only this status; null counts every status.
+    """
+
+    async def work(tasks: TaskRepository) -> dict[str, Any]:
+        counts = await tasks.count_by_status()
+        if status is not None:
+            return {"status": status, "count": counts[Status(status)]}
+        return {"counts": {str(s): n for s, n in counts.items()}, "total": sum(counts.values())}
+
+    return await with_tasks(ctx, work)
+
+
+@function_tool(failure_error_function=unexpected_tool_error)
+async def status_summary(ctx: Ctx) -> str:
+    """A short summary: counts by status, overdue, due in the next 7 days, and the next
+    tasks due."""
+    today = ctx.context.today
+
+    async def work(tasks: TaskRepository) -> dict[str, Any]:
+        counts = await tasks.count_by_status()
+        upcoming = await tasks.list_tasks(
+            TaskFilters(
+                statuses=OPEN_STATUSES,
+                due_after=today - timedelta(days=1),
+                due_before=today + timedelta(days=7),
+                today=today,
+            ),
+            SortOrder.parse("due_date,-priority"),
+            limit=3,
+        )
+        return {
+            "counts": {str(s): n for s, n in counts.items()},
+            "total": sum(counts.values()),
+            "overdue": await tasks.count_overdue(today),
+            "due_next_7_days": upcoming.total,
+            "next_due": [task_view(t) for t in upcoming.items],
+        }
+
+    return await with_tasks(ctx, work)
+
+
+REPORTING_TOOLS = [list_tasks, find_tasks, show_task, count_tasks, status_summary]

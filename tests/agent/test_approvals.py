@@ -1,0 +1,152 @@
+"""Deleting needs approval: the run stops, is stored, and a later request resumes it."""
+
+from typing import Any
+
+from sqlalchemy import select
+
+from taskservice.agent.store import Conversation
+from taskservice.db import SessionMaker
+from tests.conftest import ApiUser
+
+
+async def seed(user: ApiUser, *titles: str) -> list[int]:
+    ids = []
+    for title in titles:
+        response = await user.client.post("/tasks", json={"title": title})
+        ids.append(response.json()["id"])
+    return ids
+
+
+async def ask(user: ApiUser, message: str, session_id: str | None = None) -> dict[str, Any]:
+    response = await user.client.post("/agent", json={"message": message, "session_id": session_id})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def decide(
+    user: ApiUser, session_id: str, decisions: list[dict[str, Any]]
+) -> tuple[int, dict[str, Any]]:
+    response = await user.client.post(
+        f"/agent/sessions/{session_id}/approvals", json={"decisions": decisions}
+    )
+    return response.status_code, response.json()
+
+
+class TestDeleteApproval:
+    async def test_delete_waits_for_approval_and_changes_nothing(self, alice: ApiUser) -> None:
+        (task_id,) = await seed(alice, "old report")
+
+        body = await ask(alice, f"delete task {task_id}")
+
+        assert body["agent"] == "editor"
+        assert body["reply"] == ""
+        assert body["tool_calls"] == []
+        assert [(p["tool"], p["agent"], p["arguments"]) for p in body["pending_approvals"]] == [
+            ("delete_task", "editor", {"task_id": task_id})
+        ]
+        assert (await alice.client.get(f"/tasks/{task_id}")).status_code == 200
+        session = (await alice.client.get(f"/agent/sessions/{body['session_id']}")).json()
+        assert session["approvals"] == body["pending_approvals"]
+        assert session["pending_approvals"] == 1
+
+    async def test_approve_resumes_the_stored_run_and_deletes(self, alice: ApiUser) -> None:
+        (task_id,) = await seed(alice, "old report")
+        asked = await ask(alice, f"delete task {task_id}")
+        approval_id = asked["pending_approvals"][0]["id"]
+
+        status, body = await decide(
+            alice, asked["session_id"], [{"id": approval_id, "approve": True}]
+        )
+
+        assert status == 200
+        assert body["session_id"] == asked["session_id"]
+        assert body["pending_approvals"] == []
+        assert body["agent"] == "editor"
+        assert body["reply"] == f"Deleted task #{task_id} 'old report'."
+        deletes = [c for c in body["tool_calls"] if c["name"] == "delete_task"]
+        assert [(c["id"], c["output"]["deleted"]["id"]) for c in deletes] == [
+            (approval_id, task_id)
+        ]
+        assert (await alice.client.get(f"/tasks/{task_id}")).status_code == 404
+
+    async def test_reject_keeps_the_task(self, alice: ApiUser) -> None:
+        (task_id,) = await seed(alice, "keep me")
+        asked = await ask(alice, f"delete task {task_id}")
+        approval_id = asked["pending_approvals"][0]["id"]
+
+        status, body = await decide(
+            alice, asked["session_id"], [{"id": approval_id, "approve": False}]
+        )
+
+        assert status == 200
+        assert body["pending_approvals"] == []
+        assert "did not approve" in body["reply"]
+        assert (await alice.client.get(f"/tasks/{task_id}")).status_code == 200
+
+    async def test_decided_approval_cannot_be_decided_again(self, alice: ApiUser) -> None:
+        (task_id,) = await seed(alice, "x")
+        asked = await ask(alice, f"delete task {task_id}")
+        decision = [{"id": asked["pending_approvals"][0]["id"], "approve": True}]
+        await decide(alice, asked["session_id"], decision)
+
+        status, body = await decide(alice, asked["session_id"], decision)
+
+        assert status == 409
+        assert body["type"] == "urn:taskservice:problem:approval-not-pending"
+
+    async def test_unknown_approval_is_409_and_keeps_the_pending_one(self, alice: ApiUser) -> None:
+        (task_id,) = await seed(alice, "x")
+        asked = await ask(alice, f"delete task {task_id}")
+
+        status, body = await decide(
+            alice, asked["session_id"], [{"id": "call_nope", "approve": True}]
+        )
+
+        assert status == 409
+        assert body["detail"] == "Approval 'call_nope' is unknown or already decided."
+        session = (await alice.client.get(f"/agent/sessions/{asked['session_id']}")).json()
+        assert session["pending_approvals"] == 1
+        assert (await alice.client.get(f"/tasks/{task_id}")).status_code == 200
+
+    async def test_session_without_pending_approvals_is_409(self, alice: ApiUser) -> None:
+        asked = await ask(alice, "list my tasks")
+
+        status, _ = await decide(alice, asked["session_id"], [{"id": "call_x", "approve": True}])
+
+        assert status == 409
+
+    async def test_new_message_while_approvals_wait_is_409(self, alice: ApiUser) -> None:
+        (task_id,) = await seed(alice, "x")
+        asked = await ask(alice, f"delete task {task_id}")
+
+        response = await alice.client.post(
+            "/agent", json={"message": "list my tasks", "session_id": asked["session_id"]}
+        )
+
+        assert response.status_code == 409
+        assert response.json()["type"] == "urn:taskservice:problem:approvals-pending"
+
+    async def test_other_users_session_is_404(self, alice: ApiUser, bob: ApiUser) -> None:
+        (task_id,) = await seed(alice, "x")
+        asked = await ask(alice, f"delete task {task_id}")
+        decision = [{"id": asked["pending_approvals"][0]["id"], "approve": True}]
+
+        status, _ = await decide(bob, asked["session_id"], decision)
+
+        assert status == 404
+        assert (await alice.client.get(f"/tasks/{task_id}")).status_code == 200
+
+    async def test_pending_run_state_is_stored_server_side(
+        self, alice: ApiUser, sessionmaker: SessionMaker
+    ) -> None:
+        (task_id,) = await seed(alice, "x")
+        asked = await ask(alice, f"delete task {task_id}")
+
+        async with sessionmaker() as db:
+            conversation = (
+                await db.execute(select(Conversation).where(Conversation.id == asked["session_id"]))
+            ).scalar_one()
+        assert conversation.pending_state is not None
+        assert '"delete_task"' in conversation.pending_state
+        assert alice.key not in conversation.pending_state
