@@ -29,17 +29,28 @@ class GatedModel(OfflineModel):
     def __init__(self) -> None:
         self.gate = asyncio.Event()
         self.entered = 0
+        self.cancelled = 0
         self.arrived = asyncio.Condition()
 
     async def _wait(self) -> None:
         async with self.arrived:
             self.entered += 1
             self.arrived.notify_all()
-        await self.gate.wait()
+        try:
+            await self.gate.wait()
+        except asyncio.CancelledError:
+            self.cancelled += 1
+            async with self.arrived:
+                self.arrived.notify_all()
+            raise
 
     async def until_entered(self, count: int) -> None:
         async with self.arrived:
             await self.arrived.wait_for(lambda: self.entered >= count)
+
+    async def until_cancelled(self, count: int) -> None:
+        async with self.arrived:
+            await self.arrived.wait_for(lambda: self.cancelled >= count)
 
     async def get_response(self, *args: Any, **kwargs: Any) -> Any:
         await self._wait()

@@ -40,7 +40,7 @@ class TestDeleteApproval:
         body = await ask(alice, f"delete task {task_id}")
 
         assert body["agent"] == "editor"
-        assert body["reply"] == ""
+        assert body["reply"] == f"This needs your approval first: delete_task(task_id={task_id})."
         assert body["tool_calls"] == []
         assert [(p["tool"], p["agent"], p["arguments"]) for p in body["pending_approvals"]] == [
             ("delete_task", "editor", {"task_id": task_id})

@@ -55,7 +55,7 @@ class PendingApproval(BaseModel):
 
 class AgentReply(BaseModel):
     session_id: str
-    reply: str = Field(description="The agent's answer (empty while approvals are pending).")
+    reply: str = Field(description="The agent's answer, or what waits for your approval.")
     agent: str = Field(description="The agent that answered last.")
     handoffs: list[Handoff]
     tool_calls: list[ToolCall]

@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from taskservice.agent.context import AgentContext
 from taskservice.agent.memory import TurnBuffer, history
-from taskservice.agent.results import summarize
+from taskservice.agent.results import approval, summarize
 from taskservice.agent.schemas import AgentReply, Decision
 from taskservice.agent.store import Conversation, Conversations, RunSlots
 from taskservice.agent.tools.common import error_output
@@ -125,7 +125,7 @@ class OpenRun:
         reply = summarize(
             self.session_id,
             list(result.new_items),
-            reply="" if interruptions else str(result.final_output or ""),
+            reply=_waiting(interruptions) if interruptions else str(result.final_output or ""),
             agent=result.last_agent.name,
             interruptions=interruptions,
         )
@@ -154,6 +154,14 @@ class OpenRun:
             agent=triage.name,
             interruptions=[],
         )
+
+
+def _waiting(interruptions: list[ToolApprovalItem]) -> str:
+    calls = [approval(item) for item in interruptions]
+    described = "; ".join(
+        f"{c.tool}({', '.join(f'{k}={v!r}' for k, v in c.arguments.items())})" for c in calls
+    )
+    return f"This needs your approval first: {described}."
 
 
 def _serialize_context(context: Any) -> dict[str, Any]:

@@ -42,7 +42,7 @@ def _one(result: ToolResult) -> str:
     if not isinstance(out, dict):
         return f"{result.name} did not run: {out}"
     if "error" in out:
-        return f"I couldn't do that: {out['error']}."
+        return f"I couldn't do that: {str(out['error']).rstrip('.')}."
     if "created" in out:
         return f"Created task {describe(out['created'])}."
     if "deleted" in out:

@@ -1,0 +1,43 @@
+"""Our Alembic-made session tables are exactly the ones the SDK's SQLAlchemySession uses,
+and a turn is saved whole or not at all."""
+
+from agents.extensions.memory import SQLAlchemySession
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from taskservice.agent.memory import SDK_MESSAGES, SDK_SESSIONS, TurnBuffer, history
+
+
+def _shape(table):  # type: ignore[no-untyped-def]
+    return [
+        (c.name, type(c.type).__name__, c.nullable, c.primary_key, bool(c.server_default))
+        for c in table.columns
+    ] + sorted((fk.parent.name, fk.target_fullname, fk.ondelete) for fk in table.foreign_keys)
+
+
+class TestSdkTables:
+    def test_mirror_matches_the_installed_sdk(self) -> None:
+        engine = create_async_engine("sqlite+aiosqlite:///unused.db")
+        sdk = SQLAlchemySession("x", engine=engine)
+
+        assert _shape(SDK_SESSIONS) == _shape(sdk._sessions)
+        assert _shape(SDK_MESSAGES) == _shape(sdk._messages)
+        assert [i.name for i in SDK_MESSAGES.indexes] == [i.name for i in sdk._messages.indexes]
+
+
+class TestTurnBuffer:
+    async def test_commit_saves_and_discard_forgets(self, db_url: str) -> None:
+        engine = create_async_engine(db_url)
+        try:
+            stored = history(engine, "s1")
+            turn = TurnBuffer(stored)
+            await turn.add_items([{"role": "user", "content": "one"}])
+            assert await turn.get_items() == [{"role": "user", "content": "one"}]
+            assert await stored.get_items() == []
+            await turn.commit()
+            await turn.add_items([{"role": "user", "content": "two"}])
+            turn.discard()
+
+            assert await history(engine, "s1").get_items() == [{"role": "user", "content": "one"}]
+            assert await turn.get_items(limit=1) == [{"role": "user", "content": "one"}]
+        finally:
+            await engine.dispose()
