@@ -33,10 +33,16 @@ Errors are `application/problem+json` (RFC 9457).
 """
 
 PURGE_INTERVAL_S = 3600.0
+PURGE_DELAY_S = 60.0
 
 
 async def _purge_expired(store: IdempotencyStore, agent: AgentService) -> None:
-    """Hourly: forget expired idempotency keys and idle agent sessions."""
+    """Hourly: forget expired idempotency keys and idle agent sessions.
+
+    Reads never serve expired data (every lookup checks the expiry); this only
+    reclaims space, so it starts a minute after startup, off the critical path.
+    """
+    await asyncio.sleep(PURGE_DELAY_S)
     while True:
         try:
             keys = await store.purge_expired()

@@ -152,3 +152,22 @@ class TestFailures:
         assert response.json()["detail"] == (
             "The agent needed more than 3 steps; ask for less at once or rephrase."
         )
+
+
+class TestResources:
+    async def test_no_database_connection_is_held_while_the_model_thinks(
+        self, app: FastAPI, alice: ApiUser, gated: GatedModel
+    ) -> None:
+        running = [
+            asyncio.create_task(alice.client.post("/agent", json={"message": "list my tasks"})),
+            asyncio.create_task(
+                alice.client.post("/agent/stream", json={"message": "list my tasks"})
+            ),
+        ]
+        await gated.until_entered(2)
+
+        checked_out = app.state.engine.pool.checkedout()
+
+        gated.gate.set()
+        assert [r.status_code for r in await asyncio.gather(*running)] == [200, 200]
+        assert checked_out == 0
