@@ -11,7 +11,13 @@ from tests.conftest import ApiUser
 
 class TestEngine:
     @pytest.mark.parametrize("db_backend", ["sqlite"], indirect=True)
-    async def test_sqlite_pragmas(self, app: FastAPI) -> None:
+    async def test_sqlite_pragmas_survive_the_agents_session_store(
+        self, app: FastAPI, alice: ApiUser
+    ) -> None:
+        # The Agents SDK's SQLAlchemySession sets its own busy_timeout on our engine.
+        assert (await alice.client.post("/agent", json={"message": "list my tasks"})).is_success
+        await app.state.engine.dispose()
+
         async with app.state.engine.connect() as connection:
             journal = (await connection.execute(text("PRAGMA journal_mode"))).scalar()
             busy = (await connection.execute(text("PRAGMA busy_timeout"))).scalar()

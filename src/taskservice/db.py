@@ -1,12 +1,13 @@
 """The async engine, the per-request session and the types every table shares."""
 
-from collections.abc import AsyncIterator
+import weakref
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, event
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -60,21 +61,42 @@ def create_engine(settings: Settings) -> AsyncEngine:
         if ":memory:" in url or url.rstrip("/").endswith("sqlite+aiosqlite:"):
             raise ValueError("an in-memory SQLite database cannot be shared; use a file")
         engine = create_async_engine(url, **kwargs)
-        busy_timeout = int(settings.sqlite_busy_timeout_ms)
-
-        @event.listens_for(engine.sync_engine, "connect")
-        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-            cursor = dbapi_connection.cursor()
-            try:
-                cursor.execute(f"PRAGMA busy_timeout = {busy_timeout}")
-                cursor.execute("PRAGMA journal_mode = WAL")
-                cursor.execute("PRAGMA synchronous = NORMAL")
-                cursor.execute("PRAGMA foreign_keys = ON")
-            finally:
-                cursor.close()
-
+        apply_sqlite_pragmas(engine, settings.sqlite_busy_timeout_ms)
         return engine
     return create_async_engine(url, pool_recycle=3600, **kwargs)
+
+
+_PRAGMA_LISTENERS: "weakref.WeakKeyDictionary[Engine, Callable[..., None]]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def apply_sqlite_pragmas(engine: AsyncEngine, busy_timeout_ms: int) -> None:
+    """WAL, a busy timeout, foreign keys: on every new SQLite connection.
+
+    Idempotent, and it moves our listener to the end of the list: call it again after
+    anything else registered its own ``connect`` listener (the Agents SDK's
+    SQLAlchemySession sets ``busy_timeout = 5000`` on any engine it is given), so that
+    ours runs last and its settings hold.
+    """
+    sync_engine = engine.sync_engine
+    previous = _PRAGMA_LISTENERS.pop(sync_engine, None)
+    if previous is not None:
+        event.remove(sync_engine, "connect", previous)
+    busy_timeout = int(busy_timeout_ms)
+
+    def set_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {busy_timeout}")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute("PRAGMA foreign_keys = ON")
+        finally:
+            cursor.close()
+
+    event.listen(sync_engine, "connect", set_pragmas)
+    _PRAGMA_LISTENERS[sync_engine] = set_pragmas
 
 
 def create_sessionmaker(engine: AsyncEngine) -> SessionMaker:

@@ -150,3 +150,19 @@ class TestDeleteApproval:
         assert conversation.pending_state is not None
         assert '"delete_task"' in conversation.pending_state
         assert alice.key not in conversation.pending_state
+
+
+class TestStreamedApproval:
+    async def test_a_streamed_run_is_resumed_by_a_later_request(self, alice: ApiUser) -> None:
+        from tests.agent.helpers import stream
+
+        (task_id,) = await seed(alice, "streamed")
+        events = await stream(alice, {"message": f"delete task {task_id}"})
+        done = events[-1][1]
+        decision = [{"id": done["pending_approvals"][0]["id"], "approve": True}]
+
+        status, body = await decide(alice, done["session_id"], decision)
+
+        assert status == 200
+        assert body["reply"] == f"Deleted task #{task_id} 'streamed'."
+        assert (await alice.client.get(f"/tasks/{task_id}")).status_code == 404

@@ -29,6 +29,8 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlmodel import SQLModel
 
+from taskservice.db import apply_sqlite_pragmas
+
 SESSIONS_TABLE = "agent_sessions"
 MESSAGES_TABLE = "agent_messages"
 
@@ -74,6 +76,19 @@ def sdk_tables(metadata: MetaData) -> tuple[Table, Table]:
         sqlite_autoincrement=True,
     )
     return sessions, messages
+
+
+def attach(engine: AsyncEngine, sqlite_busy_timeout_ms: int) -> None:
+    """Let the SDK configure the engine once, at startup, then restore our settings.
+
+    The SDK's ``SQLAlchemySession`` registers a SQLite ``connect`` listener on the
+    first engine it sees. Registered lazily, on the first agent request, it raced
+    connections being opened ("deque mutated during iteration") and overrode our
+    busy timeout with its 5 s.
+    """
+    history(engine, "startup")
+    if engine.dialect.name == "sqlite":
+        apply_sqlite_pragmas(engine, sqlite_busy_timeout_ms)
 
 
 def history(engine: AsyncEngine, session_id: str) -> SQLAlchemySession:

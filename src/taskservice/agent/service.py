@@ -32,7 +32,7 @@ from agents.models.interface import Model
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from taskservice.agent.context import AgentContext
-from taskservice.agent.memory import TurnBuffer, history
+from taskservice.agent.memory import TurnBuffer, attach, history
 from taskservice.agent.results import approval, summarize
 from taskservice.agent.schemas import AgentReply, Decision
 from taskservice.agent.store import Conversation, Conversations, RunSlots
@@ -175,6 +175,7 @@ class AgentService:
     ) -> None:
         self.settings = settings
         self.engine = engine
+        attach(engine, settings.sqlite_busy_timeout_ms)
         self.sessionmaker = sessionmaker
         self.model = model
         self.ttl = timedelta(hours=settings.agent_session_ttl_hours)
