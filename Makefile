@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NPM ?= npm
+TS := clients/typescript
+NODE_STAMP := $(TS)/node_modules/.installed
+SDK := build/sdk
 
 .PHONY: run test lint format install sdk bench clean
 
@@ -12,7 +16,26 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
+# The TypeScript tools (openapi-typescript, tsc), exactly as package-lock.json pins them.
+$(NODE_STAMP): $(TS)/package.json $(TS)/package-lock.json
+	cd $(TS) && $(NPM) ci --no-audit --no-fund
+	@touch $(NODE_STAMP)
+
 install: $(STAMP)
+
+# SDKs from the live schema: build/sdk/openapi.json, build/sdk/python (a project:
+# `pip install build/sdk/python`) and build/sdk/typescript/schema.d.ts, which the
+# hand-written clients/typescript/usage.ts must compile against.
+sdk: $(STAMP) $(NODE_STAMP)
+	@mkdir -p $(SDK)/typescript
+	$(BIN)/python -c 'import json; from taskservice.app import create_app; \
+		print(json.dumps(create_app().openapi(), indent=2))' > $(SDK)/openapi.json
+	$(BIN)/openapi-python-client generate --path $(SDK)/openapi.json --meta pdm \
+		--config clients/python/openapi-python-client.yaml --output-path $(SDK)/python \
+		--overwrite --fail-on-warning
+	$(TS)/node_modules/.bin/openapi-typescript $(SDK)/openapi.json \
+		--default-non-nullable false --output $(SDK)/typescript/schema.d.ts
+	$(TS)/node_modules/.bin/tsc --noEmit --project $(TS)/tsconfig.json
 
 run: $(STAMP)
 	$(BIN)/taskservice serve
@@ -26,8 +49,8 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix src tests migrations bench
 	$(BIN)/ruff format src tests migrations bench
 
-test: $(STAMP) lint
+test: $(STAMP) $(NODE_STAMP) lint
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache $(TS)/node_modules

@@ -27,6 +27,23 @@ class TestProblemDetails:
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["status"] == 405
 
+    @pytest.mark.parametrize(
+        ("method", "path", "allow"),
+        [
+            ("OPTIONS", "/tasks", "GET, POST"),
+            ("DELETE", "/tasks", "GET, POST"),
+            ("POST", "/tasks/1", "DELETE, GET, PATCH, PUT"),
+            ("POST", "/healthz", "GET"),
+        ],
+    )
+    async def test_405_allows_every_method_of_the_path(
+        self, alice: ApiUser, method: str, path: str, allow: str
+    ) -> None:
+        response = await alice.client.request(method, path)
+
+        assert response.status_code == 405
+        assert response.headers["allow"] == allow
+
     async def test_every_response_has_a_request_id(self, client, alice: ApiUser) -> None:  # type: ignore[no-untyped-def]
         ok = await alice.client.get("/tasks")
         unauthorized = await client.get("/tasks")

@@ -20,13 +20,23 @@ class TestOpenApi:
             for path, item in document["paths"].items()
             for method, op in item.items()
         }
-        assert {k: v for k, v in ids.items() if k[1].startswith("/tasks")} == {
+        assert ids == {
+            ("GET", "/healthz"): "healthz",
+            ("GET", "/readyz"): "readyz",
             ("POST", "/tasks"): "create_task",
             ("GET", "/tasks"): "list_tasks",
             ("GET", "/tasks/{task_id}"): "get_task",
             ("PUT", "/tasks/{task_id}"): "replace_task",
             ("PATCH", "/tasks/{task_id}"): "update_task",
             ("DELETE", "/tasks/{task_id}"): "delete_task",
+            ("GET", "/tasks/{task_id}/history"): "get_task_history",
+            ("POST", "/agent"): "ask_agent",
+            ("POST", "/agent/stream"): "stream_agent",
+            ("POST", "/agent/sessions/{session_id}/approvals"): "decide_approvals",
+            ("GET", "/agents"): "list_agents",
+            ("GET", "/agent/sessions"): "list_sessions",
+            ("GET", "/agent/sessions/{session_id}"): "get_session",
+            ("DELETE", "/agent/sessions/{session_id}"): "delete_session",
         }
 
     async def test_bearer_scheme_on_every_protected_operation(
@@ -62,3 +72,81 @@ class TestOpenApi:
         assert schemas["TaskCreate"]["examples"][0]["title"] == "Write the quarterly report"
         assert schemas["TaskPatch"]["examples"][0] == {"status": "done"}
         assert schemas["TaskCreate"]["additionalProperties"] is False
+
+    async def test_examples_keep_their_nulls(self, client: httpx.AsyncClient) -> None:
+        schemas = (await schema(client))["components"]["schemas"]
+
+        assert schemas["TaskPatch"]["examples"][1] == {"due_date": None, "tags": ["home"]}
+
+    async def test_every_request_body_has_an_example(self, client: httpx.AsyncClient) -> None:
+        document = await schema(client)
+        components = document["components"]["schemas"]
+
+        for path, item in document["paths"].items():
+            for method, op in item.items():
+                for media in op.get("requestBody", {}).get("content", {}).values():
+                    body = media["schema"]
+                    if "$ref" in body:
+                        body = components[body["$ref"].rsplit("/", 1)[1]]
+                    assert body.get("examples") or media.get("examples"), (method, path)
+
+    async def test_every_parameter_is_described_and_never_null(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        document = await schema(client)
+
+        for path, item in document["paths"].items():
+            for method, op in item.items():
+                for parameter in op.get("parameters", []):
+                    where = (method, path, parameter["name"])
+                    assert parameter.get("description"), where
+                    assert {"type": "null"} not in parameter["schema"].get("anyOf", []), where
+
+    async def test_every_response_declares_its_request_id(self, client: httpx.AsyncClient) -> None:
+        document = await schema(client)
+
+        for item in document["paths"].values():
+            for op in item.values():
+                for response in op["responses"].values():
+                    assert response["headers"]["X-Request-ID"]["required"] is True
+
+    async def test_a_returned_task_links_to_the_operations_on_it(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        paths = (await schema(client))["paths"]
+        created = paths["/tasks"]["post"]["responses"]["201"]
+
+        assert sorted(created["links"]) == [
+            "delete_task",
+            "get_task",
+            "replace_task",
+            "update_task",
+        ]
+        assert created["links"]["update_task"] == {
+            "operationId": "update_task",
+            "parameters": {
+                "path.task_id": "$response.body#/id",
+                "header.If-Match": "$response.header.ETag",
+            },
+            "description": "Change fields of this task, unless it changed since this response.",
+        }
+        assert created["links"]["get_task"]["parameters"] == {"path.task_id": "$response.body#/id"}
+        for method in ("get", "put", "patch"):
+            links = paths["/tasks/{task_id}"][method]["responses"]["200"]["links"]
+            assert sorted(links) == ["delete_task", "get_task", "replace_task", "update_task"]
+        assert "links" not in paths["/tasks"]["get"]["responses"]["200"]
+
+    async def test_problems_always_carry_instance_and_request_id(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        schemas = (await schema(client))["components"]["schemas"]
+
+        assert schemas["Problem"]["required"] == [
+            "type",
+            "title",
+            "status",
+            "detail",
+            "instance",
+            "request_id",
+        ]
+        assert schemas["ValidationProblem"]["required"][-1] == "errors"

@@ -13,9 +13,11 @@ from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import compile_path
 
 logger = logging.getLogger("taskservice.errors")
 
@@ -26,19 +28,27 @@ REQUEST_ID_SCOPE_KEY = "taskservice.request_id"
 
 class FieldError(BaseModel):
     field: str = Field(description="Where the bad value is, e.g. `body.tags.3` or `query.limit`.")
-    message: str
+    message: str = Field(description="What is wrong with it, for people.")
     type: str = Field(description="A machine-readable error code, e.g. `string_too_long`.")
 
 
 class Problem(BaseModel):
     """An RFC 9457 problem details object."""
 
-    type: str = Field(examples=["urn:taskservice:problem:not-found"])
-    title: str = Field(examples=["Not Found"])
-    status: int = Field(examples=[404])
-    detail: str = Field(examples=["Task 42 does not exist."])
-    instance: str | None = Field(default=None, description="The request path.")
-    request_id: str | None = Field(default=None, description="Quote it when reporting a problem.")
+    type: str = Field(
+        description="What kind of problem: a URN to switch on.",
+        examples=["urn:taskservice:problem:task-not-found"],
+    )
+    title: str = Field(description="The HTTP status phrase.", examples=["Not Found"])
+    status: int = Field(description="The HTTP status code.", examples=[404])
+    detail: str = Field(
+        description="What happened in this case, for people.",
+        examples=["Task 42 does not exist."],
+    )
+    instance: str = Field(description="The request path.", examples=["/tasks/42"])
+    request_id: str = Field(
+        description="Also in the `X-Request-ID` header; quote it when reporting a problem."
+    )
 
 
 class ValidationProblem(Problem):
@@ -90,8 +100,19 @@ class PreconditionFailed(AppError):
 
 
 class UnprocessableContent(AppError):
+    """422. Its problem has ``errors`` like a validation failure, so that a client reads
+    every 422 the same way; ``field`` says what was unacceptable."""
+
     status = 422
     slug = "unprocessable"
+    field: str = "body"
+
+    def __init__(
+        self, detail: str, *, field: str | None = None, headers: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(detail, headers=headers)
+        if field is not None:
+            self.field = field
 
 
 class TooManyRequests(AppError):
@@ -157,8 +178,16 @@ def problem_response(body: dict[str, Any], headers: Mapping[str, str] | None = N
 
 
 def app_error_body(exc: AppError, request: Request | None = None) -> dict[str, Any]:
+    errors = None
+    if isinstance(exc, UnprocessableContent):
+        errors = [FieldError(field=exc.field, message=exc.detail, type=exc.slug.replace("-", "_"))]
     return problem_body(
-        status=exc.status, detail=exc.detail, slug=exc.slug, title=exc.title, request=request
+        status=exc.status,
+        detail=exc.detail,
+        slug=exc.slug,
+        title=exc.title,
+        request=request,
+        errors=errors,
     )
 
 
@@ -208,19 +237,34 @@ async def _handle_validation_error(request: Request, exc: Exception) -> Response
 async def _handle_http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    headers = dict(exc.headers or {})
     slug = None
     if exc.status_code == 400 and detail == "There was an error parsing the body":
         slug, detail = "malformed-json", "The request body is not valid JSON."
     elif exc.status_code == 404 and detail == "Not Found":
         detail = f"No route matches {request.method} {request.url.path}."
+    elif exc.status_code == 405:
+        # Starlette names only the methods of the first route on the path; RFC 9110 wants all.
+        headers = {**headers, "Allow": ", ".join(_allowed_methods(request))}
     elif exc.status_code == 413:
         detail = (
             f"The request body is larger than {request.app.state.settings.max_body_bytes} bytes."
         )
     return problem_response(
         problem_body(status=exc.status_code, detail=detail, slug=slug, request=request),
-        exc.headers,
+        headers,
     )
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (included routers' routes too)."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        if route.path is not None and route.methods:
+            path_regex, _, _ = compile_path(route.path)
+            if path_regex.match(request.scope["path"]):
+                methods |= route.methods
+    return sorted(methods)
 
 
 def install_error_handlers(app: FastAPI) -> None:

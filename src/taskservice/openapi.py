@@ -1,11 +1,14 @@
-"""OpenAPI details that make generated SDKs pleasant: clean operation ids and
-every error response declared with its real ``application/problem+json`` schema."""
+"""OpenAPI details that make generated SDKs pleasant and the contract exact: clean
+operation ids, every error response declared with its real ``application/problem+json``
+schema, the headers every response carries, request body examples as written, and
+links from a returned task to the operations on it (which also drive stateful tests)."""
 
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
+from pydantic import BaseModel
 
 from taskservice.errors import PROBLEM_MEDIA_TYPE, Problem, ValidationProblem
 
@@ -22,6 +25,57 @@ _DESCRIPTIONS = {
     502: "The model provider failed or refused the request.",
     503: "The service is not ready.",
     504: "The model provider did not answer in time.",
+}
+
+_REQUEST_ID_HEADER = {
+    "description": "The request's id (the client's own `X-Request-ID` if it sent a sane one); "
+    "problem bodies repeat it as `request_id`.",
+    "required": True,
+    "schema": {"type": "string"},
+}
+_STATUS_HEADERS: dict[str, dict[str, Any]] = {
+    "401": {
+        "WWW-Authenticate": {
+            "description": "The authentication scheme to use.",
+            "required": True,
+            "schema": {"type": "string", "enum": ["Bearer"]},
+        }
+    },
+    "429": {
+        "Retry-After": {
+            "description": "Seconds to wait before retrying.",
+            "required": True,
+            "schema": {"type": "string", "pattern": "^[0-9]+$"},
+        }
+    },
+}
+
+_TASK_READ_REF = "#/components/schemas/TaskRead"
+_TASK_ID = "$response.body#/id"
+_ETAG = "$response.header.ETag"
+# From any response that returns a task to the operations on that task. Writes carry the
+# returned ETag as `If-Match`, the way a careful client chains them.
+_TASK_LINKS: dict[str, dict[str, Any]] = {
+    "get_task": {
+        "operationId": "get_task",
+        "parameters": {"path.task_id": _TASK_ID},
+        "description": "Read this task again.",
+    },
+    "replace_task": {
+        "operationId": "replace_task",
+        "parameters": {"path.task_id": _TASK_ID, "header.If-Match": _ETAG},
+        "description": "Replace this task, unless it changed since this response.",
+    },
+    "update_task": {
+        "operationId": "update_task",
+        "parameters": {"path.task_id": _TASK_ID, "header.If-Match": _ETAG},
+        "description": "Change fields of this task, unless it changed since this response.",
+    },
+    "delete_task": {
+        "operationId": "delete_task",
+        "parameters": {"path.task_id": _TASK_ID, "header.If-Match": _ETAG},
+        "description": "Delete this task, unless it changed since this response.",
+    },
 }
 
 
@@ -41,6 +95,71 @@ def operation_id(route: APIRoute) -> str:
     return route.name
 
 
+def _returns_a_task(status: str, response: dict[str, Any]) -> bool:
+    schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+    return status.startswith("2") and schema.get("$ref") == _TASK_READ_REF
+
+
+def _not_nullable(schema: dict[str, Any]) -> None:
+    """A parameter is sent or left out, never null: drop the ``null`` that FastAPI adds to
+    an optional parameter's schema, so SDKs type it ``str``, not ``str | None``."""
+    variants = schema.get("anyOf")
+    if not variants or {"type": "null"} not in variants:
+        return
+    rest = [variant for variant in variants if variant != {"type": "null"}]
+    del schema["anyOf"]
+    if len(rest) == 1:
+        schema.update(rest[0])
+    else:
+        schema["anyOf"] = rest
+
+
+def _complete_operation(operation: dict[str, Any]) -> None:
+    for parameter in operation.get("parameters", []):
+        _not_nullable(parameter.get("schema", {}))
+    responses = operation.setdefault("responses", {})
+    responses.setdefault(
+        "500",
+        {
+            "description": _DESCRIPTIONS[500],
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        },
+    )
+    for status, response in responses.items():
+        content = response.get("content")
+        if status[0] in "45" and content:
+            # Errors are problem+json even on a route whose success is JSON or SSE.
+            for media_type in ("application/json", "text/event-stream"):
+                if media_type in content:
+                    content[PROBLEM_MEDIA_TYPE] = content.pop(media_type)
+        headers = response.setdefault("headers", {})
+        headers.setdefault("X-Request-ID", _REQUEST_ID_HEADER)
+        for name, header in _STATUS_HEADERS.get(status, {}).items():
+            headers.setdefault(name, header)
+        if _returns_a_task(status, response):
+            response.setdefault("links", {}).update(_TASK_LINKS)
+
+
+def _body_models(app: FastAPI) -> list[type[BaseModel]]:
+    models = []
+    for route in iter_route_contexts(app.routes):
+        body_field = getattr(route, "body_field", None)
+        annotation = body_field.field_info.annotation if body_field is not None else None
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            models.append(annotation)
+    return models
+
+
+def _restore_examples(schema: dict[str, Any], models: list[type[BaseModel]]) -> None:
+    """FastAPI drops every ``null`` from the document, also inside examples; an example
+    such as ``{"due_date": null}`` (clear the date) must keep its meaning."""
+    components = schema.get("components", {}).get("schemas", {})
+    for model in models:
+        examples = model.model_json_schema().get("examples")
+        if examples is not None and model.__name__ in components:
+            components[model.__name__]["examples"] = examples
+
+
 def install_openapi(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is not None:
@@ -54,20 +173,8 @@ def install_openapi(app: FastAPI) -> None:
         )
         for path_item in schema.get("paths", {}).values():
             for operation in path_item.values():
-                responses = operation.setdefault("responses", {})
-                responses.setdefault(
-                    "500",
-                    {
-                        "description": _DESCRIPTIONS[500],
-                        "content": {
-                            PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}
-                        },
-                    },
-                )
-                for status, response in responses.items():
-                    content = response.get("content")
-                    if status[0] in "45" and content and "application/json" in content:
-                        content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+                _complete_operation(operation)
+        _restore_examples(schema, _body_models(app))
         app.openapi_schema = schema
         return schema
 

@@ -171,3 +171,19 @@ class TestResources:
         gated.gate.set()
         assert [r.status_code for r in await asyncio.gather(*running)] == [200, 200]
         assert checked_out == 0
+
+    async def test_a_slow_model_does_not_hold_up_other_users(
+        self, alice: ApiUser, bob: ApiUser, gated: GatedModel
+    ) -> None:
+        running = asyncio.create_task(
+            alice.client.post("/agent", json={"message": "add a task to buy milk"})
+        )
+        await gated.until_entered(1)
+
+        created = await bob.client.post("/tasks", json={"title": "bob's"})
+        listed = await bob.client.get("/tasks")
+
+        assert not running.done()
+        assert (created.status_code, listed.json()["total"]) == (201, 1)
+        gated.gate.set()
+        assert (await running).status_code == 200

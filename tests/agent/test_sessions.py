@@ -210,3 +210,16 @@ class TestRestart:
             )
             assert second.status_code == 200
             assert calls(second.json()) == [("set_status", {"task_id": 1, "status": "done"})]
+
+
+class TestBadInput:
+    async def test_nul_and_malformed_ids_are_422_not_500(self, alice: ApiUser) -> None:
+        nul = await alice.client.post("/agent", json={"message": "list\x00 my tasks"})
+        bad_id = await alice.client.post(
+            "/agent", json={"message": "list my tasks", "session_id": "../etc"}
+        )
+        bad_path = await alice.client.get("/agent/sessions/a%20b")
+
+        assert [r.status_code for r in (nul, bad_id, bad_path)] == [422, 422, 422]
+        assert [e["field"] for e in nul.json()["errors"]] == ["body.message"]
+        assert (await alice.client.get("/agent/sessions")).json() == []

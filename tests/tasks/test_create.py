@@ -70,6 +70,15 @@ class TestCreateTask:
             rows = (await session.execute(select(TaskTag.tag, TaskTag.task_id))).all()
         assert sorted(rows) == [("a", response.json()["id"]), ("b", response.json()["id"])]
 
+    async def test_tags_are_lower_cased_without_growing(self, alice: ApiUser) -> None:
+        # "İ".lower() is two characters; a tag of 40 of them must still fit in 40.
+        response = await alice.client.post(
+            "/tasks", json={"title": "x", "tags": ["İSTANBUL", "İ" * 40, "ÉTÉ"]}
+        )
+
+        assert response.status_code == 201
+        assert response.json()["tags"] == ["İstanbul", "İ" * 40, "été"]
+
     async def test_title_of_200_characters_is_accepted(self, alice: ApiUser) -> None:
         response = await alice.client.post("/tasks", json={"title": "t" * 200})
         assert response.status_code == 201
@@ -94,6 +103,14 @@ class TestCreateTask:
             ({"title": "x", "tags": ["a" * 41]}, "body.tags.0", "string_too_long"),
             ({"title": "x", "tags": [""]}, "body.tags.0", "string_too_short"),
             ({"title": "x", "tags": ["two words"]}, "body.tags.0", "string_pattern_mismatch"),
+            # U+0000 cannot be stored by PostgreSQL (it was a 500 there).
+            ({"title": "a\x00b"}, "body.title", "value_error"),
+            ({"title": "x", "description": "a\x00"}, "body.description", "string_pattern_mismatch"),
+            ({"title": "x", "tags": ["a\x00"]}, "body.tags.0", "string_pattern_mismatch"),
+            # Blank to str.strip(), though not to every regex engine's \s.
+            ({"title": "\x1c\x85"}, "body.title", "value_error"),
+            ({"title": "x", "tags": ["a\x85b"]}, "body.tags.0", "string_pattern_mismatch"),
+            ({"title": "x", "tags": ["a\x1fb"]}, "body.tags.0", "string_pattern_mismatch"),
             ({"title": "x", "owner_id": 2}, "body.owner_id", "extra_forbidden"),
             ({"title": "x", "id": 7}, "body.id", "extra_forbidden"),
         ],

@@ -56,7 +56,16 @@ class TestIdempotencyKey:
         response = await alice.client.post("/tasks", json={"title": "two"}, headers=headers)
 
         assert response.status_code == 422
-        assert response.json()["type"] == "urn:taskservice:problem:idempotency-key-reused"
+        problem = response.json()
+        assert problem["type"] == "urn:taskservice:problem:idempotency-key-reused"
+        # Every 422 reads the same way, as the schema's ValidationProblem says.
+        assert problem["errors"] == [
+            {
+                "field": "header.Idempotency-Key",
+                "message": problem["detail"],
+                "type": "idempotency_key_reused",
+            }
+        ]
         assert await count_tasks(sessionmaker) == 1
 
     async def test_retry_while_the_first_is_processing_is_409(

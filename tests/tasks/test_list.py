@@ -68,6 +68,11 @@ class TestListTasks:
     async def test_tag_filter_is_case_insensitive(self, catalogue: ApiUser) -> None:
         assert await titles(catalogue, tag="WORK") == ["Write report", "Pay invoice"]
 
+    async def test_tag_filter_lower_cases_as_tags_are_stored(self, alice: ApiUser) -> None:
+        await create(alice, "Trip", tags=["İstanbul"])
+
+        assert await titles(alice, tag="İSTANBUL") == ["Trip"]
+
     async def test_q_searches_title_and_description_case_insensitively(
         self, catalogue: ApiUser
     ) -> None:
@@ -154,7 +159,9 @@ class TestListTasks:
 
         assert (await titles(catalogue, sort="-updated_at"))[0] == "Z"
 
-    @pytest.mark.parametrize("sort", ["name", "-owner_id", "priority,,title", "id"])
+    @pytest.mark.parametrize(
+        "sort", ["name", "-owner_id", "priority,,title", "id", " title", "title,", "", "--title"]
+    )
     async def test_unknown_sort_field_is_400(self, catalogue: ApiUser, sort: str) -> None:
         response = await catalogue.client.get("/tasks", params={"sort": sort})
 
@@ -171,6 +178,10 @@ class TestListTasks:
             ({"priority": "p1"}, "query.priority.0"),
             ({"due_before": "tomorrow"}, "query.due_before"),
             ({"overdue": "maybe"}, "query.overdue"),
+            ({"due_before": "0"}, "query.due_before"),
+            ({"due_after": "2026-1-05"}, "query.due_after"),
+            ({"q": "a\x00"}, "query.q"),
+            ({"tag": "\x00"}, "query.tag"),
         ],
     )
     async def test_invalid_query_is_422(

@@ -11,6 +11,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from taskservice.agent.execution import run_to_reply, stream_run
 from taskservice.agent.memory import history
 from taskservice.agent.schemas import (
+    SESSION_ID_PATTERN,
     AgentInfo,
     AgentReply,
     AgentRequest,
@@ -30,7 +31,10 @@ from taskservice.openapi import problem_responses
 
 router = APIRouter(tags=["agent"])
 
-SessionId = Annotated[str, Path(min_length=1, max_length=64, description="The session's id.")]
+SessionId = Annotated[
+    str,
+    Path(min_length=1, max_length=64, pattern=SESSION_ID_PATTERN, description="The session's id."),
+]
 
 
 def get_agent_service(request: Request) -> AgentService:

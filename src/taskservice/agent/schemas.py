@@ -5,6 +5,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from taskservice.tasks.schemas import NO_NUL_PATTERN
+
+SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+
 
 class AgentRequest(BaseModel):
     model_config = ConfigDict(
@@ -17,10 +21,16 @@ class AgentRequest(BaseModel):
         },
     )
 
-    message: str = Field(min_length=1, max_length=4000, description="What you ask the agent.")
+    message: str = Field(
+        min_length=1,
+        max_length=4000,
+        pattern=NO_NUL_PATTERN,
+        description="What you ask the agent.",
+    )
     session_id: str | None = Field(
         default=None,
         max_length=64,
+        pattern=SESSION_ID_PATTERN,
         description="Continue this session; null starts a new one (its id is returned).",
     )
     task_id: int | None = Field(

@@ -32,7 +32,8 @@ class IdempotencyKeyReused(UnprocessableContent):
     def __init__(self) -> None:
         super().__init__(
             "This Idempotency-Key was already used with a different request body; "
-            "use a new key for a new request."
+            "use a new key for a new request.",
+            field="header.Idempotency-Key",
         )
 
 

@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -22,6 +23,7 @@ from sqlmodel import col
 
 from taskservice.errors import BadRequest
 from taskservice.tasks.models import Priority, Status, Task, TaskTag
+from taskservice.tasks.schemas import normalise_tag
 
 SORT_FIELDS = ("created_at", "updated_at", "due_date", "priority", "title")
 DEFAULT_SORT = "-created_at"
@@ -56,7 +58,7 @@ class TaskFilters:
             [
                 sorted(s.value for s in self.statuses),
                 sorted(p.value for p in self.priorities),
-                self.tag.lower() if self.tag else None,
+                normalise_tag(self.tag) if self.tag else None,
                 self.q,
                 self.due_before.isoformat() if self.due_before else None,
                 self.due_after.isoformat() if self.due_after else None,
@@ -74,7 +76,7 @@ class TaskFilters:
         if self.tag:
             tagged = select(col(TaskTag.task_id)).where(
                 col(TaskTag.owner_id) == owner_id,
-                col(TaskTag.tag) == self.tag.lower(),
+                col(TaskTag.tag) == normalise_tag(self.tag),
             )
             clauses.append(_col("id").in_(tagged))
         if self.q:
@@ -142,6 +144,17 @@ class SortOrder:
         keys.append(SortKey("id", keys[-1].descending))
         spec = ",".join(("-" if k.descending else "") + k.name for k in keys[:-1])
         return cls(spec=spec, keys=tuple(keys))
+
+    @classmethod
+    def parse_strict(cls, raw: str) -> "SortOrder":
+        """The REST ``sort`` parameter: exactly what :data:`SORT_PATTERN` allows (as the
+        schema says), else 400; no blanks, no empty string."""
+        if not re.fullmatch(SORT_PATTERN, raw):
+            raise InvalidSort(
+                f"Cannot sort by {raw!r}; use a comma-separated list of "
+                f"{', '.join(SORT_FIELDS)}, each optionally prefixed with '-'."
+            )
+        return cls.parse(raw)
 
     def order_by(self) -> list[UnaryExpression[Any]]:
         return [key.order_by() for key in self.keys]

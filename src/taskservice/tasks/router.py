@@ -1,6 +1,5 @@
 """REST routes for tasks. HTTP concerns only: the repository does the work."""
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Response
@@ -19,7 +18,14 @@ from taskservice.tasks.idempotency import (
 from taskservice.tasks.listing import SORT_PATTERN, SortOrder, TaskFilters
 from taskservice.tasks.models import Priority, Status, Task
 from taskservice.tasks.repository import TaskRepository
-from taskservice.tasks.schemas import TaskCreate, TaskPage, TaskPatch, TaskRead
+from taskservice.tasks.schemas import (
+    NO_NUL_PATTERN,
+    IsoDate,
+    TaskCreate,
+    TaskPage,
+    TaskPatch,
+    TaskRead,
+)
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
 
@@ -31,7 +37,13 @@ IfMatch = Annotated[
         description="Write only if the task's current `ETag` is listed here (else 412).",
     ),
 ]
-_ETAG_HEADER = {"ETag": {"description": "The task's entity tag.", "schema": {"type": "string"}}}
+_ETAG_HEADER = {
+    "ETag": {
+        "description": "The task's entity tag, for `If-Match` and `If-None-Match`.",
+        "required": True,
+        "schema": {"type": "string", "pattern": '^"[0-9]+\\.[0-9]+"$'},
+    }
+}
 _TASK_RESPONSES: dict[int | str, dict[str, Any]] = {200: {"headers": _ETAG_HEADER}}
 
 
@@ -55,7 +67,11 @@ def _task_response(task: Task, status_code: int = 200) -> Response:
         201: {
             "headers": {
                 **_ETAG_HEADER,
-                "Location": {"description": "The new task's URL.", "schema": {"type": "string"}},
+                "Location": {
+                    "description": "The new task's URL.",
+                    "required": True,
+                    "schema": {"type": "string", "pattern": "^/tasks/[0-9]+$"},
+                },
                 REPLAY_HEADER: {
                     "description": "`true` when this is the stored response of an earlier "
                     "request with the same `Idempotency-Key`.",
@@ -128,21 +144,30 @@ async def list_tasks(
         list[Priority] | None, Query(description="Only these priorities (repeatable).")
     ] = None,
     tag: Annotated[
-        str | None, Query(min_length=1, max_length=40, description="Only tasks with this tag.")
+        str | None,
+        Query(
+            min_length=1,
+            max_length=40,
+            pattern=NO_NUL_PATTERN,
+            description="Only tasks with this tag (compared lower-cased).",
+        ),
     ] = None,
     q: Annotated[
         str | None,
         Query(
             min_length=1,
             max_length=200,
+            pattern=NO_NUL_PATTERN,
             description="Case-insensitive text to find in the title or description.",
         ),
     ] = None,
     due_before: Annotated[
-        date | None, Query(description="Only tasks due strictly before this date.")
+        IsoDate | None,
+        Query(description="Only tasks due strictly before this date (YYYY-MM-DD)."),
     ] = None,
     due_after: Annotated[
-        date | None, Query(description="Only tasks due strictly after this date.")
+        IsoDate | None,
+        Query(description="Only tasks due strictly after this date (YYYY-MM-DD)."),
     ] = None,
     overdue: Annotated[
         bool | None,
@@ -178,7 +203,8 @@ async def list_tasks(
         due_after=due_after,
         overdue=overdue,
     )
-    page = await repository.list_tasks(filters, SortOrder.parse(sort), limit=limit, cursor=cursor)
+    order = SortOrder.parse_strict(sort)
+    page = await repository.list_tasks(filters, order, limit=limit, cursor=cursor)
     return TaskPage(
         items=[TaskRead.model_validate(task) for task in page.items],
         total=page.total,
@@ -191,7 +217,10 @@ async def list_tasks(
     response_model=TaskRead,
     responses={
         **_TASK_RESPONSES,
-        304: {"description": "Not modified: `If-None-Match` names the current ETag."},
+        304: {
+            "description": "Not modified: `If-None-Match` names the current ETag.",
+            "headers": _ETAG_HEADER,
+        },
         **problem_responses(401, 404, 422),
     },
 )

@@ -27,16 +27,33 @@ DESCRIPTION_MAX = 10_000
 TAG_MAX = 40
 TAGS_MAX = 20
 
+# What Python's str.strip() removes, spelled out so that every regex engine (ECMAScript
+# in browsers, Rust in pydantic-core, Python's re) reads the patterns below the same way;
+# `\s` means something different in each of them.
+WHITESPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# No text may hold U+0000: PostgreSQL cannot store it.
+NO_NUL_PATTERN = r"^[^\x00]*$"
+TITLE_PATTERN = rf"^[^\x00]*[^\x00{WHITESPACE}][^\x00]*$"
+TAG_PATTERN = rf"^[^\x00{WHITESPACE}#,]+$"
+
 
 def _strip_title(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("title must not contain U+0000")
     stripped = value.strip()
     if not stripped:
         raise ValueError("title must not be blank")
     return stripped
 
 
+def normalise_tag(tag: str) -> str:
+    """Lower-case a tag, one character at a time: a character whose lower case is longer
+    (such as 'İ') stays as it is, so a tag never grows past its 40 characters."""
+    return "".join(lower if len(lower := char.lower()) == 1 else char for char in tag)
+
+
 def _normalise_tags(tags: list[str]) -> list[str]:
-    return list(dict.fromkeys(tag.lower() for tag in tags))
+    return list(dict.fromkeys(normalise_tag(tag) for tag in tags))
 
 
 Title = Annotated[
@@ -45,18 +62,22 @@ Title = Annotated[
         min_length=1,
         max_length=TITLE_MAX,
         description="1-200 characters with at least one that is not blank; stored stripped.",
-        json_schema_extra={"pattern": r"\S"},
+        json_schema_extra={"pattern": TITLE_PATTERN},
         examples=["Write the quarterly report"],
     ),
     AfterValidator(_strip_title),
 ]
 Description = Annotated[
     str,
-    Field(max_length=DESCRIPTION_MAX, description="Free text, up to 10,000 characters."),
+    Field(
+        max_length=DESCRIPTION_MAX,
+        pattern=NO_NUL_PATTERN,
+        description="Free text, up to 10,000 characters.",
+    ),
 ]
 Tag = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=TAG_MAX, pattern=r"^[^\s#,]+$"),
+    StringConstraints(min_length=1, max_length=TAG_MAX, pattern=TAG_PATTERN),
 ]
 Tags = Annotated[
     list[Tag],
@@ -76,18 +97,17 @@ def _iso_date(value: Any) -> Any:
     """Accept only ``YYYY-MM-DD`` (or a ``date``): not numbers, not timestamps."""
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
-    if isinstance(value, str) and _ISO_DATE.match(value):
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
         return date.fromisoformat(value)
     raise ValueError("must be a calendar date written YYYY-MM-DD")
 
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
-DueDate = Annotated[
-    date,
-    BeforeValidator(_iso_date),
-    Field(description="An ISO 8601 calendar date (YYYY-MM-DD)."),
-]
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+"""A date written exactly ``YYYY-MM-DD``, as the schema's ``format: date`` says."""
+
+DueDate = Annotated[IsoDate, Field(description="An ISO 8601 calendar date (YYYY-MM-DD).")]
 
 
 class TaskCreate(BaseModel):
