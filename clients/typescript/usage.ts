@@ -29,6 +29,10 @@ type NotFound = operations["get_task"]["responses"][404]["content"]["application
 type Updated = operations["update_task"]["responses"][200]["content"]["application/json"];
 type Stale = operations["update_task"]["responses"][412]["content"]["application/problem+json"];
 type Gone = operations["delete_task"]["responses"][404]["content"]["application/problem+json"];
+type AgentAsk = operations["ask_agent"]["requestBody"]["content"]["application/json"];
+type AgentAnswer = operations["ask_agent"]["responses"][200]["content"]["application/json"];
+type AgentRefused = operations["ask_agent"]["responses"][429]["content"]["application/problem+json"];
+type Decisions = operations["decide_approvals"]["requestBody"]["content"]["application/json"];
 
 /** A response: the body of a success, or the problem (RFC 9457) of a failure. */
 export type Outcome<T, P> =
@@ -88,6 +92,18 @@ export class TaskService {
   deleteTask(taskId: number, etag?: string): Promise<Outcome<null, Gone>> {
     const headers: DeleteHeaders = etag === undefined ? {} : { "If-Match": etag };
     return this.send("DELETE", `/tasks/${taskId}`, { headers });
+  }
+
+  /** One turn with the agent; pass the returned `session_id` to continue the conversation. */
+  askAgent(request: AgentAsk): Promise<Outcome<AgentAnswer, AgentRefused>> {
+    return this.send("POST", "/agent", { body: request });
+  }
+
+  /** Approve or reject what a session's run waits for; the run resumes. */
+  decide(sessionId: string, decisions: Decisions): Promise<Outcome<AgentAnswer, Schemas["Problem"]>> {
+    return this.send("POST", `/agent/sessions/${encodeURIComponent(sessionId)}/approvals`, {
+      body: decisions,
+    });
   }
 
   private async send<T, P>(
@@ -150,6 +166,20 @@ export async function main(baseUrl: string, apiKey: string): Promise<void> {
     for (const error of invalid.problem.errors) {
       console.log(`${error.field}: ${error.message} (${error.type})`);
     }
+  }
+
+  const answer = await service.askAgent({ message: "what is overdue?", session_id: null });
+  if (answer.ok) {
+    const { reply, agent, handoffs, tool_calls, pending_approvals, session_id } = answer.body;
+    console.log(`${agent} (via ${handoffs.map((h) => `${h.from}->${h.to}`).join(", ")}): ${reply}`);
+    console.log(`tools: ${tool_calls.map((call) => call.name).join(", ")}`);
+    if (pending_approvals.length > 0) {
+      await service.decide(session_id, {
+        decisions: pending_approvals.map((approval) => ({ id: approval.id, approve: false })),
+      });
+    }
+  } else if (answer.status === 429) {
+    console.log(`busy: ${answer.problem.detail}`);
   }
 
   const deleted = await service.deleteTask(report.id, done.ok ? (done.etag ?? undefined) : undefined);

@@ -209,3 +209,43 @@ class TestGeneratedPythonClient:
         ]
         listed = sdk.operation("tasks.list_tasks").sync_detailed(client=client, tag="ok")
         assert listed.parsed.total == 0
+
+    def test_one_agent_round_then_an_approval(self, sdk: Sdk, client: Any) -> None:
+        m = sdk.models
+        ask_agent = sdk.operation("agent.ask_agent")
+        decide_approvals = sdk.operation("agent.decide_approvals")
+
+        created = ask_agent.sync_detailed(
+            client=client, body=m.AgentRequest(message="add a task to try the SDK #sdk-agent")
+        )
+        assert created.status_code == 200
+        answer = created.parsed
+        assert isinstance(answer, m.AgentReply)
+        assert (answer.agent, [(h.from_, h.to) for h in answer.handoffs]) == (
+            "planner",
+            [("triage", "planner")],
+        )
+        assert [c.name for c in answer.tool_calls] == ["create_task"]
+        task_id = answer.tool_calls[0].output["created"]["id"]
+        assert answer.reply == (
+            f"Created task #{task_id} 'try the SDK' (to do, medium priority, #sdk-agent)."
+        )
+
+        asked = ask_agent.sync_detailed(
+            client=client,
+            body=m.AgentRequest(message=f"delete task {task_id}", session_id=answer.session_id),
+        ).parsed
+        assert [(p.tool, p.arguments["task_id"]) for p in asked.pending_approvals] == [
+            ("delete_task", task_id)
+        ]
+        decided = decide_approvals.sync_detailed(
+            answer.session_id,
+            client=client,
+            body=m.ApprovalRequest(
+                decisions=[m.Decision(id=asked.pending_approvals[0].id, approve=True)]
+            ),
+        )
+        assert decided.status_code == 200
+        assert decided.parsed.reply == f"Deleted task #{task_id} 'try the SDK'."
+        gone = sdk.operation("tasks.get_task").sync_detailed(task_id, client=client)
+        assert gone.status_code == 404
