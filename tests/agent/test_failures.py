@@ -8,6 +8,7 @@ import openai
 from agents.testing import ModelStep, ScriptedModel, function_call
 from fastapi import FastAPI
 
+from taskservice.agent.offline.model import OfflineModel
 from tests.agent.conftest import GatedModel, use_model
 from tests.conftest import ApiUser
 
@@ -104,6 +105,7 @@ class TestFailures:
         assert (await alice.client.get("/healthz")).status_code == 200
         # The slot was released: the session takes the next run.
         slow.gate.set()
+        use_model(app, OfflineModel())
         again = await alice.client.post(
             "/agent", json={"message": "list my tasks", "session_id": session_id}
         )

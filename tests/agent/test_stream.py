@@ -132,7 +132,9 @@ class TestEvents:
 
         events = await stream(alice, {"message": "list my tasks"})
 
-        assert names(events) == ["agent_updated", "error"]
+        # However far the run got before its deadline, it ends in one 504 error event.
+        assert names(events)[-1] == "error"
+        assert set(names(events[:-1])) <= {"agent_updated"}
         assert events[-1][1]["status"] == 504
 
     async def test_refusals_before_the_stream_are_problem_responses(self, alice: ApiUser) -> None:

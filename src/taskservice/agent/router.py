@@ -90,9 +90,36 @@ async def open_stream(
         await run.close()
 
 
+_EVENT_TYPES = [
+    "agent_updated",
+    "handoff",
+    "tool_called",
+    "tool_output",
+    "text_delta",
+    "approval_required",
+    "done",
+    "error",
+]
+_SSE_ITEM = {
+    "type": "object",
+    "required": ["event", "data"],
+    "properties": {
+        "event": {"type": "string", "enum": _EVENT_TYPES},
+        "data": {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "description": "A JSON object: for `done` an AgentReply, for `error` a Problem.",
+        },
+    },
+}
+
+
 @router.post(
     "/agent/stream",
     response_class=EventSourceResponse,
+    openapi_extra={
+        "responses": {"200": {"content": {"text/event-stream": {"itemSchema": _SSE_ITEM}}}}
+    },
     responses={
         200: {
             "description": (

@@ -124,19 +124,3 @@ class AgentInfo(BaseModel):
     role: str
     tools: list[ToolInfo]
     handoffs: list[str]
-
-
-class StreamEvent(BaseModel):
-    """The `data` of each server-sent event of POST /agent/stream."""
-
-    event: Literal[
-        "agent_updated",
-        "handoff",
-        "tool_called",
-        "tool_output",
-        "text_delta",
-        "approval_required",
-        "done",
-        "error",
-    ]
-    data: dict[str, Any]

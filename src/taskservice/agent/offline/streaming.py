@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from agents.items import TResponseOutputItem, TResponseStreamEvent
+from agents.items import TResponseOutputItem
 from openai.types.responses import (
     Response,
     ResponseCompletedEvent,
@@ -170,4 +170,3 @@ def stream_events(response_id: str, output: list[TResponseOutputItem]) -> Iterat
     )
 
 
-StreamEvent = TResponseStreamEvent
