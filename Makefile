@@ -7,6 +7,7 @@ NPM ?= npm
 TS := clients/typescript
 NODE_STAMP := $(TS)/node_modules/.installed
 SDK := build/sdk
+CODE := src tests migrations $(wildcard bench)
 
 .PHONY: run test lint format install sdk bench clean
 
@@ -41,13 +42,13 @@ run: $(STAMP)
 	$(BIN)/taskservice serve
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests migrations bench
-	$(BIN)/ruff format --check src tests migrations bench
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
 	$(BIN)/mypy
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix src tests migrations bench
-	$(BIN)/ruff format src tests migrations bench
+	$(BIN)/ruff check --fix $(CODE)
+	$(BIN)/ruff format $(CODE)
 
 test: $(STAMP) $(NODE_STAMP) lint
 	$(BIN)/python -m pytest
