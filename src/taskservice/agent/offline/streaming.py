@@ -168,5 +168,3 @@ def stream_events(response_id: str, output: list[TResponseOutputItem]) -> Iterat
         response=response(response_id, output, "completed"),
         sequence_number=n(),
     )
-
-
