@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
+from agents.tracing import get_trace_provider
 from fastapi import FastAPI
 
 from taskservice import __version__
@@ -79,6 +80,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await purger
             if client is not None:
                 await client.close()
+            if settings.tracing:
+                # Export what is queued now: under SIGTERM (systemd, containers) the
+                # SDK's exit hook never runs and the last traces would be lost.
+                await asyncio.to_thread(get_trace_provider().force_flush)
             await engine.dispose()
 
     app = FastAPI(

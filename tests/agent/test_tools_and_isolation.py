@@ -75,8 +75,11 @@ class TestToolFailures:
 
         assert answer["reply"] == "Sorry, that did not work."
         output = answer["tool_calls"][0]["output"]
-        assert output["error"].startswith(
-            "invalid arguments: Invalid JSON input for tool create_task"
+        assert output["error"] == (
+            "invalid arguments: Invalid JSON input for tool create_task. create_task takes "
+            '{title: string, description: string | null, priority: "low" | "medium" | "high" '
+            '| "urgent" | null, due_date: string | null, tags: list[string] | null}, every '
+            "field present (null where optional)."
         )
         assert (await alice.client.get("/tasks")).json()["total"] == 0
         sent_back = model.last_call.input[-1]  # type: ignore[union-attr,index]

@@ -23,6 +23,7 @@ from taskservice.agent.schemas import AgentReply
 from taskservice.agent.service import AgentService, OpenRun, translate
 from taskservice.agent.triage import triage
 from taskservice.errors import AppError, app_error_body, problem_body
+from taskservice.middleware import request_id_var
 
 logger = logging.getLogger("taskservice.agent")
 
@@ -124,6 +125,8 @@ async def stream_run(
             )
         else:
             body = app_error_body(problem)
+        body["instance"] = "/agent/stream"
+        body["request_id"] = request_id_var.get()
         body["session_id"] = run.session_id
         yield _sse("error", body)
     finally:

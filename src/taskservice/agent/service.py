@@ -23,6 +23,7 @@ from agents import (
     InputGuardrailTripwireTriggered,
     MaxTurnsExceeded,
     ModelBehaviorError,
+    ModelSettings,
     RunConfig,
     RunContextWrapper,
     RunState,
@@ -188,6 +189,10 @@ class AgentService:
         )
         self.run_config = RunConfig(
             model=model,
+            # Responses are not kept by the provider: task data stays in our database.
+            model_settings=ModelSettings(store=False)
+            if settings.openai_api == "responses"
+            else None,
             tracing_disabled=not settings.tracing,
             workflow_name="taskservice agent",
         )

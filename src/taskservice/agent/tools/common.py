@@ -83,12 +83,35 @@ def parse_day(value: str | None, name: str) -> date | None:
         raise AppError(f"{name} must be a date written YYYY-MM-DD, not {value!r}") from None
 
 
+def _signature(ctx: RunContextWrapper[Any]) -> str:
+    """What the tool takes, from its own JSON schema, so the model can correct itself.
+    (The SDK keeps validation details out of the error, as they may hold user data.)"""
+    name = getattr(ctx, "tool_name", None)
+    agent = getattr(ctx, "agent", None)
+    for tool in getattr(agent, "tools", []):
+        if getattr(tool, "name", None) == name:
+            properties = tool.params_json_schema.get("properties", {})
+            params = ", ".join(f"{p}: {_type_of(s)}" for p, s in properties.items())
+            return f"{name} takes {{{params}}}, every field present (null where optional)"
+    return ""
+
+
+def _type_of(schema: dict[str, Any]) -> str:
+    if "anyOf" in schema:
+        return " | ".join(_type_of(s) for s in schema["anyOf"])
+    if "enum" in schema:
+        return " | ".join(json.dumps(v) for v in schema["enum"])
+    if schema.get("type") == "array":
+        return f"list[{_type_of(schema.get('items', {}))}]"
+    return str(schema.get("type", "any"))
+
+
 def unexpected_tool_error(ctx: RunContextWrapper[Any], error: Exception) -> str:
     """``failure_error_function`` for every tool: invalid arguments from the model are
     explained; anything else is logged and reported without internals."""
     from agents.exceptions import ModelBehaviorError
 
     if isinstance(error, ModelBehaviorError):
-        return error_output(f"invalid arguments: {error}")
+        return error_output(f"invalid arguments: {error}. {_signature(ctx)}".rstrip(". ") + ".")
     logger.error("tool failed", exc_info=error)
     return error_output("the tool failed unexpectedly; nothing was changed")
