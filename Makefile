@@ -53,5 +53,11 @@ format: $(STAMP)
 test: $(STAMP) $(NODE_STAMP) lint
 	$(BIN)/python -m pytest
 
+# Benchmarks: writes bench/RESULTS.md and prints it (about 8 minutes; needs PostgreSQL at
+# 127.0.0.1:5432 as `make test` does, and wrk, installed from Debian's packages if missing).
+bench: $(STAMP)
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(BIN)/python -m bench.run
+
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache $(TS)/node_modules

@@ -15,6 +15,7 @@ from taskservice.agent.provider import build_model
 from taskservice.agent.router import router as agent_router
 from taskservice.agent.service import AgentService
 from taskservice.agent.store import purge_expired_sessions
+from taskservice.auth.cache import VerifiedKeys
 from taskservice.config import Settings, get_settings
 from taskservice.db import create_engine, create_sessionmaker
 from taskservice.errors import install_error_handlers
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.verified_keys = VerifiedKeys(settings.auth_cache_ttl_s)
         store = IdempotencyStore(
             app.state.sessionmaker,
             ttl=timedelta(hours=settings.idempotency_ttl_hours),

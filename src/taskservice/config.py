@@ -23,8 +23,13 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1)
     log_level: str = "info"
 
-    db_pool_size: int = Field(default=10, ge=1, description="Connections kept open per worker.")
-    db_max_overflow: int = Field(default=20, ge=0, description="Extra connections under load.")
+    db_pool_size: int = Field(default=30, ge=1, description="Connections kept open per worker.")
+    db_max_overflow: int = Field(
+        default=10,
+        ge=0,
+        description="Extra connections for spikes (opened and closed per use, so keep the "
+        "pool itself large enough for the usual load).",
+    )
     db_pool_timeout_s: float = Field(
         default=60.0, gt=0, description="How long a request queues for a connection."
     )
@@ -32,6 +37,12 @@ class Settings(BaseSettings):
         default=30_000, ge=0, description="How long a SQLite writer waits for the write lock."
     )
 
+    auth_cache_ttl_s: float = Field(
+        default=5.0,
+        ge=0,
+        description="How long a worker trusts a verified API key; a revoked key stops "
+        "working within this time. 0 checks the database on every request.",
+    )
     max_body_bytes: int = Field(default=1024 * 1024, ge=1)
     idempotency_ttl_hours: float = Field(default=24.0, gt=0)
     idempotency_processing_timeout_s: float = Field(

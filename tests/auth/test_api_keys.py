@@ -105,3 +105,58 @@ class TestKeys:
         async with sessionmaker() as session:
             with pytest.raises(UserNotFound):
                 await UserRepository(session).revoke("nobody")
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class TestVerifiedKeysCache:
+    def test_entries_expire_and_are_bounded(self) -> None:
+        from taskservice.auth.cache import VerifiedKeys
+        from taskservice.auth.models import User
+
+        clock = FakeClock()
+        cache = VerifiedKeys(5.0, max_entries=2, clock=clock)
+        users = [User(id=i, name=f"u{i}") for i in range(3)]
+        for i, user in enumerate(users):
+            cache.put(f"h{i}", user)
+
+        assert cache.get("h0") is None  # evicted: the oldest of three, two fit
+        assert cache.get("h1") is users[1]
+        clock.now += 5.0
+        assert cache.get("h1") is None
+        assert cache.get("h2") is None
+
+    def test_ttl_zero_caches_nothing(self) -> None:
+        from taskservice.auth.cache import VerifiedKeys
+        from taskservice.auth.models import User
+
+        cache = VerifiedKeys(0.0)
+        cache.put("h", User(id=1, name="u"))
+        assert cache.get("h") is None
+
+    async def test_a_revoked_key_stops_working_within_the_ttl(
+        self,
+        app,
+        alice: ApiUser,
+        sessionmaker: SessionMaker,  # type: ignore[no-untyped-def]
+    ) -> None:
+        from taskservice.auth.cache import VerifiedKeys
+
+        clock = FakeClock()
+        app.state.verified_keys = VerifiedKeys(5.0, clock=clock)
+        assert (await alice.client.get("/tasks")).status_code == 200
+        async with sessionmaker() as session, session.begin():
+            await UserRepository(session).revoke("alice")
+
+        cached = await alice.client.get("/tasks")
+        clock.now += 5.0
+        expired = await alice.client.get("/tasks")
+
+        assert cached.status_code == 200
+        assert expired.status_code == 401

@@ -37,7 +37,7 @@ SessionId = Annotated[
 ]
 
 
-def get_agent_service(request: Request) -> AgentService:
+async def get_agent_service(request: Request) -> AgentService:
     service: AgentService = request.app.state.agent_service
     return service
 

@@ -76,13 +76,14 @@ class UserRepository:
         return int(await self.session.scalar(select(func.count()).select_from(User)) or 0)
 
     async def authenticate(self, key: str) -> User | None:
+        return await self.authenticate_digest(hash_key(key))
+
+    async def authenticate_digest(self, digest: str) -> User | None:
+        """The user of the active key with this SHA-256 digest."""
         stmt = (
             select(User)
             .join(ApiKey, col(ApiKey.user_id) == col(User.id))
-            .where(
-                col(ApiKey.key_hash) == hash_key(key),
-                col(ApiKey.revoked_at).is_(None),
-            )
+            .where(col(ApiKey.key_hash) == digest, col(ApiKey.revoked_at).is_(None))
         )
         return (await self.session.execute(stmt)).scalar_one_or_none()
 

@@ -11,12 +11,12 @@ from taskservice.tasks.idempotency import IdempotencyStore
 from taskservice.tasks.repository import TaskRepository
 
 
-def get_task_repository(session: SessionDep, user: CurrentUser) -> TaskRepository:
+async def get_task_repository(session: SessionDep, user: CurrentUser) -> TaskRepository:
     assert user.id is not None
     return TaskRepository(session, owner_id=user.id)
 
 
-def get_idempotency_store(request: Request) -> IdempotencyStore:
+async def get_idempotency_store(request: Request) -> IdempotencyStore:
     settings = request.app.state.settings
     return IdempotencyStore(
         request.app.state.sessionmaker,

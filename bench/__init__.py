@@ -1,0 +1,1 @@
+"""Benchmarks of the task service, side by side with a bare baseline (`make bench`)."""

@@ -1,0 +1,195 @@
+"""Figures 4-5: the agent's overhead over a bare ``Runner.run``, and not blocking reads."""
+
+import json
+import statistics
+import time
+import urllib.request
+
+from bench.common import BIN, OUT, log, ratio
+from bench.context import AGENT, LOAD_USERS, AgentResult, BlockingResult, Context
+from bench.crud import _ids_env
+from bench.database import Database, User
+from bench.procs import Process, clean_env
+from bench.profiling import profile_wrk
+from bench.servers import run_json, start_model_server, start_service
+from bench.wrk import measure
+
+OFFLINE_MESSAGE = "add a task to buy milk"
+PHASE_REQUESTS = 100
+LOAD_MESSAGE = "list my todo tasks"
+
+
+def agent_overhead(ctx: Context, db: Database, server: Process) -> None:
+    """Figure 4: POST /agent (offline model) one at a time vs. Runner.run in a bare loop."""
+    s, user = ctx.settings, ctx.user(db, AGENT)
+    env = {"BENCH_KEY": user.key, "BENCH_MESSAGE": OFFLINE_MESSAGE}
+    label = f"{db.label} 1w POST /agent, one at a time"
+    pids = server.worker_pids()
+    http = measure(
+        label, server.url, "agent.lua", env, s, connections=1, threads=1, server_pids=pids
+    )
+    base_args = ["--database-url", db.url, "--user-id", str(user.id)]
+    loop_args = [
+        *base_args,
+        "--message",
+        OFFLINE_MESSAGE,
+        "--runs",
+        str(s.runs),
+        "--seconds",
+        str(s.duration_s),
+        "--warmup",
+        str(max(s.warmup_s, 1)),
+    ]
+    bare = run_json("bench.agent_loop", loop_args, timeout_s=120 + s.runs * s.duration_s)
+    bare_runs: list[dict[str, float]] = bare["runs"]  # type: ignore[assignment]
+    http_ms = [1000 / run.rps for run in http.runs]
+    phase_args = ["--database-url", db.url, "--key", user.key, "--message", OFFLINE_MESSAGE]
+    phase_args += ["--requests", str(PHASE_REQUESTS), "--warmup", "20"]
+    phases = run_json("bench.agent_phases", phase_args, timeout_s=180)
+    agent = AgentResult(
+        db.label,
+        OFFLINE_MESSAGE,
+        http,
+        http_ms,
+        bare_ms=[run["ms_per_turn"] for run in bare_runs],
+        bare_cpu_ms=[run["cpu_ms_per_turn"] for run in bare_runs],
+        phases=phases["phases"],  # type: ignore[arg-type]
+        phases_total_ms=float(phases["total_ms"]),  # type: ignore[arg-type]
+        phases_missing=phases["missing"],  # type: ignore[arg-type]
+    )
+    ctx.results.agent = agent
+    log(
+        f"agent: {statistics.median(http_ms):.1f} ms/turn over HTTP, "
+        f"{statistics.median(agent.bare_ms):.1f} ms bare, ratio {agent.ratio:.2f}"
+    )
+    profile = profile_wrk(
+        f"{db.label}, POST /agent (offline model), one at a time",
+        "agent-http",
+        server,
+        "agent.lua",
+        env,
+        s,
+        connections=1,
+    )
+    if profile is not None:
+        ctx.results.profiles.append(profile)
+
+
+def _post_agent(url: str, user: User, message: str) -> dict[str, object]:
+    request = urllib.request.Request(
+        url + "/agent",
+        data=json.dumps({"message": message}).encode(),
+        headers={"Authorization": f"Bearer {user.key}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        reply: dict[str, object] = json.loads(response.read())
+        return reply
+
+
+def _model_calls(model: Process) -> int:
+    with urllib.request.urlopen(model.url + "/health", timeout=10) as response:
+        return int(json.loads(response.read())["calls"])
+
+
+def _wait_for_line(process: Process, text: str, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if text in process.log_path.read_text(errors="replace"):
+            return
+        if not process.running():
+            break
+        time.sleep(0.2)
+    raise RuntimeError(f"{process.name} never printed {text!r}:\n{process.log_tail()}")
+
+
+def not_blocking(ctx: Context, db: Database, workers: int = 2) -> None:
+    """Figure 5: GET /tasks/{id} p99 while 64 conversations run on a 200 ms model."""
+    s, procs = ctx.settings, ctx.procs
+    model = start_model_server(procs, s.model_delay_s)
+    try:
+        extra = {
+            "OPENAI_API_KEY": "dummy",
+            "OPENAI_BASE_URL": f"{model.url}/v1",
+            "TASKSERVICE_AGENT_MODEL": "bench",
+        }
+        server = start_service(procs, db, workers, s, name="service-slow-model", extra_env=extra)
+        try:
+            _not_blocking(ctx, db, workers, model, server)
+        finally:
+            procs.stop(server)
+    finally:
+        procs.stop(model)
+
+
+def _not_blocking(
+    ctx: Context, db: Database, workers: int, model: Process, server: Process
+) -> None:
+    s, procs = ctx.settings, ctx.procs
+    reply = _post_agent(server.url, ctx.user(db, LOAD_USERS[0]), LOAD_MESSAGE)
+    calls = _model_calls(model)
+    log(f"one turn on the slow model: {calls} model calls, handoffs {reply['handoffs']}")
+    ids = _ids_env(ctx, db)
+    where = f"{db.label} {workers}w GET /tasks/{{id}}"
+    idle = measure(f"{where}, idle", server.url, "get_task.lua", ids, s)
+    keys = OUT / "agent-load-keys.txt"
+    keys.write_text("\n".join(ctx.user(db, name).key for name in LOAD_USERS))
+    driver_argv = [
+        str(BIN / "python"),
+        "-m",
+        "bench.agent_load",
+        "--url",
+        server.url,
+        "--keys-file",
+        str(keys),
+        "--conversations",
+        str(s.agent_conversations),
+        "--message",
+        LOAD_MESSAGE,
+        "--seconds",
+        "180",
+    ]
+    driver = procs.start("agent-load", driver_argv, clean_env({}))
+    calls_before = _model_calls(model)
+    try:
+        _wait_for_line(driver, "STARTED", 120)
+        log(f"{s.agent_conversations} conversations running")
+        label = f"{where}, {s.agent_conversations} agent conversations"
+        loaded = measure(label, server.url, "get_task.lua", ids, s)
+        server.check_alive(workers)
+        if ratio(loaded.p99.median, idle.p99.median) > 3:
+            profile = profile_wrk(
+                f"{db.label} {workers}w, GET /tasks/{{id}} while {s.agent_conversations} "
+                "agent conversations run (one worker)",
+                "get-under-agent-load",
+                server,
+                "get_task.lua",
+                ids,
+                s,
+            )
+            if profile is not None:
+                ctx.results.profiles.append(profile)
+    finally:
+        procs.stop(driver)
+    calls = _model_calls(model) - calls_before
+    summary = _driver_summary(driver)
+    turns = int(summary.get("turns", 0))  # type: ignore[call-overload]
+    ctx.results.blocking = BlockingResult(
+        db=db.label,
+        workers=workers,
+        idle=idle,
+        loaded=loaded,
+        turns=turns,
+        statuses=dict(summary.get("statuses", {})),  # type: ignore[call-overload]
+        mean_turn_ms=float(summary.get("mean_turn_ms", float("nan"))),  # type: ignore[arg-type]
+        calls_per_turn=ratio(calls, turns),
+    )
+
+
+def _driver_summary(driver: Process) -> dict[str, object]:
+    for line in driver.log_path.read_text(errors="replace").splitlines():
+        if line.startswith("BENCH_JSON "):
+            summary: dict[str, object] = json.loads(line.removeprefix("BENCH_JSON "))
+            return summary
+    log(f"the agent load driver left no summary:\n{driver.log_tail()}")
+    return {}

@@ -1,0 +1,88 @@
+"""The agent round with nothing around it: ``Runner.run`` in a bare loop.
+
+No HTTP, no auth, no session store, no run admission: the same triage agent, the
+built-in offline model and a real ``AgentContext`` on the same database (the tools
+need it). Turns run one after another; each run prints its milliseconds per turn.
+
+    python -m bench.agent_loop --database-url URL --user-id 3 --runs 3 --seconds 3
+"""
+
+import argparse
+import asyncio
+import json
+import secrets
+import time
+from datetime import UTC, datetime
+
+from agents import RunConfig, Runner, ToolCallOutputItem, set_tracing_disabled
+
+import taskservice.models  # noqa: F401  every table, as in the app (foreign keys resolve)
+from taskservice.agent.context import AgentContext
+from taskservice.agent.offline.model import OfflineModel
+from taskservice.agent.triage import triage
+from taskservice.config import Settings
+from taskservice.db import create_engine, create_sessionmaker
+
+MAX_TURNS = 12  # the service's TASKSERVICE_AGENT_MAX_TURNS default
+
+
+async def main(args: argparse.Namespace) -> None:
+    set_tracing_disabled(True)
+    engine = create_engine(Settings(database_url=args.database_url))
+    sessionmaker = create_sessionmaker(engine)
+    run_config = RunConfig(model=OfflineModel(), tracing_disabled=True)
+
+    async def turn() -> None:
+        context = AgentContext(
+            user_id=args.user_id,
+            session_id=secrets.token_hex(16),
+            sessionmaker=sessionmaker,
+            today=datetime.now(UTC).date(),
+        )
+        result = await Runner.run(
+            triage, args.message, context=context, run_config=run_config, max_turns=MAX_TURNS
+        )
+        outputs = [i.output for i in result.new_items if isinstance(i, ToolCallOutputItem)]
+        tool_outputs = [o for o in outputs if not str(o).startswith('{"assistant"')]
+        if not result.final_output or not tool_outputs or '"error"' in str(tool_outputs):
+            raise RuntimeError(f"the round did not complete: {outputs} {result.final_output!r}")
+
+    async def timed(seconds: float) -> tuple[int, float, float]:
+        count, start, cpu = 0, time.perf_counter(), time.process_time()
+        while (spent := time.perf_counter() - start) < seconds:
+            await turn()
+            count += 1
+        return count, spent, time.process_time() - cpu
+
+    try:
+        await timed(args.warmup)
+        print("WARM", flush=True)  # a profiler may attach now
+        runs = []
+        for _ in range(args.runs):
+            count, spent, cpu = await timed(args.seconds)
+            runs.append(
+                {
+                    "turns": count,
+                    "seconds": spent,
+                    "ms_per_turn": 1000 * spent / count,
+                    "cpu_ms_per_turn": 1000 * cpu / count,
+                }
+            )
+        print("BENCH_JSON " + json.dumps({"runs": runs}), flush=True)
+    finally:
+        await engine.dispose()
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--user-id", type=int, required=True)
+    parser.add_argument("--message", default="add a task to buy milk")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--warmup", type=float, default=1.0)
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(parse_args()))
