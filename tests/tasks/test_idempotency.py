@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 from taskservice.db import SessionMaker, utcnow
 from taskservice.tasks.idempotency import IdempotencyStore, fingerprint
 from taskservice.tasks.models import IdempotencyRecord, Task
-from tests.conftest import ApiUser
+from tests.conftest import ApiUser, Users
 
 
 async def count_tasks(sessionmaker: SessionMaker) -> int:
@@ -195,3 +195,42 @@ class TestIdempotencyKey:
         )
         assert response.status_code == 422
         assert response.json()["errors"][0]["field"] == "header.Idempotency-Key"
+
+
+class TestConnectionUse:
+    async def test_more_idempotent_posts_than_connections_do_not_stall(
+        self,
+        settings,
+        users,  # type: ignore[no-untyped-def]
+    ) -> None:
+        """A request holds one connection at a time: auth, the claim and the write each
+        take and give back their own. With a pool of 2 and no key cache, 12 concurrent
+        idempotent creates all succeed (before, each held its auth transaction while the
+        claim waited for a second connection, and the pool ran dry)."""
+        from taskservice.app import create_app
+
+        tight = settings.model_copy(
+            update={
+                "db_pool_size": 2,
+                "db_max_overflow": 0,
+                "db_pool_timeout_s": 10.0,
+                "auth_cache_ttl_s": 0.0,
+            }
+        )
+        app = create_app(tight)
+        async with app.router.lifespan_context(app):
+            creator = Users(app, app.state.sessionmaker)
+            carol = await creator.create("carol")
+            try:
+                responses = await asyncio.gather(
+                    *(
+                        carol.client.post(
+                            "/tasks", json={"title": f"t{i}"}, headers={"Idempotency-Key": f"k{i}"}
+                        )
+                        for i in range(12)
+                    )
+                )
+            finally:
+                await creator.close()
+
+        assert [r.status_code for r in responses] == [201] * 12

@@ -25,7 +25,7 @@ from taskservice.agent.service import AgentService, OpenRun
 from taskservice.agent.store import Conversation, Conversations, SessionBusy
 from taskservice.agent.transcript import messages_of
 from taskservice.agent.triage import AGENTS
-from taskservice.auth.dependencies import CurrentUser, LongRequestUser
+from taskservice.auth.dependencies import CurrentUser
 from taskservice.db import SessionDep
 from taskservice.openapi import problem_responses
 
@@ -62,9 +62,7 @@ def _summary(conversation: Conversation, ttl: timedelta) -> dict[str, object]:
     response_model=AgentReply,
     responses=problem_responses(400, 401, 404, 409, 413, 422, 429, 502, 504),
 )
-async def ask_agent(
-    body: AgentRequest, user: LongRequestUser, service: AgentServiceDep
-) -> AgentReply:
+async def ask_agent(body: AgentRequest, user: CurrentUser, service: AgentServiceDep) -> AgentReply:
     """Ask the agent. Without `session_id` a new session starts (its id is returned)."""
     assert user.id is not None
     run = await service.open(
@@ -77,7 +75,7 @@ async def ask_agent(
 
 
 async def open_stream(
-    body: AgentRequest, user: LongRequestUser, service: AgentServiceDep
+    body: AgentRequest, user: CurrentUser, service: AgentServiceDep
 ) -> AsyncIterator[OpenRun]:
     """Admit the run before the stream starts, so refusals are plain problem responses."""
     assert user.id is not None
@@ -150,7 +148,7 @@ async def stream_agent(
     responses=problem_responses(400, 401, 404, 409, 413, 422, 429, 502, 504),
 )
 async def decide_approvals(
-    session_id: SessionId, body: ApprovalRequest, user: LongRequestUser, service: AgentServiceDep
+    session_id: SessionId, body: ApprovalRequest, user: CurrentUser, service: AgentServiceDep
 ) -> AgentReply:
     """Approve or reject the tool calls a session's run waits for, and resume it."""
     assert user.id is not None
