@@ -53,6 +53,17 @@ class TaskFilters:
     overdue: bool | None = None
     today: date = field(default_factory=lambda: datetime.now(UTC).date())
 
+    @property
+    def by_status_and_priority_only(self) -> bool:
+        """Whether the counters alone give the total (see ``counts``)."""
+        return (self.tag, self.q, self.due_before, self.due_after, self.overdue) == (
+            None,
+            None,
+            None,
+            None,
+            None,
+        )
+
     def fingerprint(self) -> str:
         canonical = json.dumps(
             [

@@ -17,6 +17,7 @@ from sqlmodel import col
 
 from taskservice.db import utcnow
 from taskservice.errors import Conflict, NotFound, PreconditionFailed
+from taskservice.tasks import counts
 from taskservice.tasks.events import API, Action, Actor, TaskEvent, json_value
 from taskservice.tasks.listing import SortOrder, TaskFilters, decode_cursor, encode_cursor
 from taskservice.tasks.models import Status, Task, TaskTag
@@ -81,6 +82,7 @@ class TaskRepository:
         self.session.add(task)
         await self.session.flush()
         await self._write_tags(task, task.tags, replace=False)
+        await counts.adjust(self.session, self.owner_id, [((task.status, task.priority), 1)])
         self._record(task, "created", {f: (None, getattr(task, f)) for f in _RECORDED}, now)
         return task
 
@@ -120,12 +122,18 @@ class TaskRepository:
             stmt = stmt.where(order.after(decode_cursor(cursor, order, filters)))
         stmt = stmt.order_by(*order.order_by()).limit(limit + 1)
         rows = list((await self.session.execute(stmt)).scalars())
-        total = await self.session.scalar(select(func.count()).select_from(Task).where(*clauses))
+        if filters.by_status_and_priority_only:
+            total = await counts.total(
+                self.session, self.owner_id, filters.statuses, filters.priorities
+            )
+        else:
+            counting = select(func.count()).select_from(Task).where(*clauses)
+            total = int(await self.session.scalar(counting) or 0)
         next_cursor = None
         if len(rows) > limit:
             rows = rows[:limit]
             next_cursor = encode_cursor(order, filters, order.key_values(rows[-1]))
-        return Page(items=rows, total=int(total or 0), next_cursor=next_cursor)
+        return Page(items=rows, total=total, next_cursor=next_cursor)
 
     async def replace(
         self, task_id: int, data: TaskCreate, *, if_versions: Collection[int] | None = None
@@ -160,12 +168,16 @@ class TaskRepository:
             elif task.status == Status.done:
                 changed["completed_at"] = None
         diff = {name: (getattr(task, name), value) for name, value in changed.items()}
+        before = (task.status, task.priority)
         for name, value in changed.items():
             setattr(task, name, value)
         task.updated_at = now
         await self._flush(task_id, if_versions)
         if "tags" in changed:
             await self._write_tags(task, changed["tags"], replace=True)
+        if "status" in changed or "priority" in changed:
+            moves = [(before, -1), ((task.status, task.priority), 1)]
+            await counts.adjust(self.session, self.owner_id, moves)
         self._record(task, "updated", diff, now)
         return task
 
@@ -173,8 +185,10 @@ class TaskRepository:
         task = await self.get(task_id, for_update=True)
         self._check_version(task, if_versions)
         snapshot = {f: (getattr(task, f), None) for f in _RECORDED}
+        group = (task.status, task.priority)
         await self.session.delete(task)
         await self._flush(task_id, if_versions)
+        await counts.adjust(self.session, self.owner_id, [(group, -1)])
         self._record(task, "deleted", snapshot, utcnow())
         return task
 
@@ -203,15 +217,7 @@ class TaskRepository:
         )
 
     async def count_by_status(self) -> dict[Status, int]:
-        stmt = (
-            select(col(Task.status), func.count())
-            .where(col(Task.owner_id) == self.owner_id)
-            .group_by(col(Task.status))
-        )
-        counts = dict.fromkeys(Status, 0)
-        for status, count in (await self.session.execute(stmt)).all():
-            counts[Status(status)] = int(count)
-        return counts
+        return await counts.by_status(self.session, self.owner_id)
 
     async def count_overdue(self, today: date) -> int:
         filters = TaskFilters(overdue=True, today=today)

@@ -1,0 +1,91 @@
+"""Per-owner task counts by status and priority, kept by the repository.
+
+``GET /tasks`` returns ``total`` on every page. Counting the matching rows is a
+scan, as long as the owner's list: 8 ms at 100,000 tasks against 0.05 ms for
+the page itself (measured, bench/RESULTS.md). The common lists filter only by
+status and priority, so their total is a sum over at most 16 counters instead.
+The repository adjusts the counters in the same transaction as every create,
+status or priority change and delete, so they are exact; other filters (tag,
+text, dates) still count rows.
+"""
+
+from collections import Counter
+from collections.abc import Iterable
+
+from sqlalchemy import Column, ForeignKey, Integer, String, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import Field, SQLModel, col
+
+from taskservice.tasks.models import Priority, PriorityRank, Status
+
+Group = tuple[Status, Priority]
+
+
+class TaskCount(SQLModel, table=True):
+    __tablename__ = "task_counts"
+
+    owner_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    )
+    status: str = Field(sa_column=Column(String(16), primary_key=True))
+    priority: Priority = Field(sa_column=Column(PriorityRank(), primary_key=True))
+    count: int = Field(sa_column=Column(Integer, nullable=False))
+
+
+async def adjust(session: AsyncSession, owner_id: int, deltas: Iterable[tuple[Group, int]]) -> None:
+    """Add each delta to its group's counter (creating it at 0 first).
+
+    Groups are updated in one fixed order, so two transactions moving tasks in
+    opposite directions lock the counter rows in the same order (no deadlock).
+    """
+    merged: Counter[tuple[str, int]] = Counter()
+    for (task_status, task_priority), delta in deltas:
+        merged[(Status(task_status).value, Priority(task_priority).rank)] += delta
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    for (status, rank), delta in sorted(merged.items()):
+        if delta == 0:
+            continue
+        table = TaskCount.__table__  # type: ignore[attr-defined]
+        stmt = insert(table).values(
+            owner_id=owner_id, status=status, priority=rank_to_priority(rank), count=delta
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["owner_id", "status", "priority"],
+            set_={"count": table.c["count"] + delta},
+        )
+        await session.execute(stmt)
+
+
+def rank_to_priority(rank: int) -> Priority:
+    return next(p for p in Priority if p.rank == rank)
+
+
+async def total(
+    session: AsyncSession,
+    owner_id: int,
+    statuses: Iterable[Status],
+    priorities: Iterable[Priority],
+) -> int:
+    stmt = select(func.coalesce(func.sum(col(TaskCount.count)), 0)).where(
+        col(TaskCount.owner_id) == owner_id
+    )
+    statuses, priorities = list(statuses), list(priorities)
+    if statuses:
+        stmt = stmt.where(col(TaskCount.status).in_([s.value for s in statuses]))
+    if priorities:
+        stmt = stmt.where(col(TaskCount.priority).in_(priorities))
+    return int(await session.scalar(stmt) or 0)
+
+
+async def by_status(session: AsyncSession, owner_id: int) -> dict[Status, int]:
+    stmt = (
+        select(col(TaskCount.status), func.sum(col(TaskCount.count)))
+        .where(col(TaskCount.owner_id) == owner_id)
+        .group_by(col(TaskCount.status))
+    )
+    counts = dict.fromkeys(Status, 0)
+    for status, count in (await session.execute(stmt)).all():
+        counts[Status(status)] = int(count or 0)
+    return counts
