@@ -41,3 +41,30 @@ class TestTurnBuffer:
             assert await turn.get_items(limit=1) == [{"role": "user", "content": "one"}]
         finally:
             await engine.dispose()
+
+
+class TestSave:
+    async def test_rows_written_in_our_transaction_read_back_through_the_sdk(
+        self, db_url: str
+    ) -> None:
+        from sqlalchemy.ext.asyncio import async_sessionmaker
+
+        items = [
+            {"role": "user", "content": 'Ünïcode and "quotes"'},
+            {"type": "function_call", "call_id": "c1", "name": "show_task", "arguments": "{}"},
+            {"type": "function_call_output", "call_id": "c1", "output": '{"task": 1}'},
+        ]
+        engine = create_async_engine(db_url)
+        try:
+            turn = TurnBuffer(history(engine, "s2"), fresh=True)
+            assert await turn.get_items() == []
+            await turn.add_items(items[:1])
+            async with async_sessionmaker(engine)() as db, db.begin():
+                await turn.save(db)
+            await turn.add_items(items[1:])
+            async with async_sessionmaker(engine)() as db, db.begin():
+                await turn.save(db)
+
+            assert await history(engine, "s2").get_items() == items
+        finally:
+            await engine.dispose()

@@ -8,6 +8,7 @@ cancelled leaves the earlier history exactly as it was, never half a turn (a
 tool call without its output would break the next turn on a real provider).
 """
 
+import json
 from typing import Any
 
 from agents import TResponseInputItem
@@ -24,8 +25,11 @@ from sqlalchemy import (
     Table,
     Text,
     delete,
+    func,
+    update,
 )
 from sqlalchemy import text as sql_text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlmodel import SQLModel
 
@@ -110,16 +114,21 @@ async def forget(db: AsyncSession, session_ids: list[str]) -> None:
 
 
 class TurnBuffer(SessionABC):
-    """Holds a turn's new items until :meth:`commit`; :meth:`discard` drops them."""
+    """Holds a turn's new items until :meth:`save`; :meth:`discard` drops them.
 
-    def __init__(self, stored: SQLAlchemySession) -> None:
+    ``fresh`` marks a session created for this turn: it has no history to read.
+    """
+
+    def __init__(self, stored: SQLAlchemySession, *, fresh: bool = False) -> None:
         self.stored = stored
+        self.fresh = fresh
         self.session_id = stored.session_id
         self.session_settings = stored.session_settings
         self._pending: list[TResponseInputItem] = []
 
     async def get_items(self, limit: int | None = None) -> list[TResponseInputItem]:
-        items = [*await self.stored.get_items(), *self._pending]
+        history = [] if self.fresh else await self.stored.get_items()
+        items = [*history, *self._pending]
         return items[-limit:] if limit else items
 
     async def add_items(self, items: list[TResponseInputItem]) -> None:
@@ -135,10 +144,42 @@ class TurnBuffer(SessionABC):
         await self.stored.clear_session()
 
     async def commit(self) -> None:
-        """Save the turn in one write."""
+        """Save the turn through the SDK's session, in a transaction of its own."""
         if self._pending:
             items, self._pending = self._pending, []
             await self.stored.add_items(items)
+
+    async def save(self, db: AsyncSession) -> None:
+        """Save the turn in the caller's transaction, rows as the SDK writes them.
+
+        Written here rather than by ``SQLAlchemySession.add_items`` so that the turn's
+        history, its approvals and the run's release are one commit, not three (the
+        agent benchmark counted every transaction of a turn). ``test_memory`` checks
+        that the SDK reads these rows back as it wrote its own.
+        """
+        if not self._pending:
+            return
+        items, self._pending = self._pending, []
+        dialect = db.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        await db.execute(
+            insert(SDK_SESSIONS).values(session_id=self.session_id).on_conflict_do_nothing()
+        )
+        await db.execute(
+            SDK_MESSAGES.insert(),
+            [
+                {
+                    "session_id": self.session_id,
+                    "message_data": json.dumps(item, ensure_ascii=False, separators=(",", ":")),
+                }
+                for item in items
+            ],
+        )
+        await db.execute(
+            update(SDK_SESSIONS)
+            .where(SDK_SESSIONS.c.session_id == self.session_id)
+            .values(updated_at=func.current_timestamp())
+        )
 
     def discard(self) -> None:
         self._pending.clear()

@@ -110,18 +110,22 @@ class OpenRun:
     context: AgentContext
     memory: TurnBuffer
     deadline: float = field(default=0.0)
+    released: bool = False
 
     @property
     def session_id(self) -> str:
         return self.conversation.id
 
     async def close(self) -> None:
+        """Release the run's slot, unless :meth:`finish` did; drop an unsaved turn."""
         with anyio.CancelScope(shield=True):
             self.memory.discard()
-            await self.service.slots.release(self.token)
+            if not self.released:
+                self.released = True
+                await self.service.slots.release_now(self.token)
 
     async def finish(self, result: Any) -> AgentReply:
-        """Save the turn and any approvals it waits for; the reply."""
+        """Save the turn, the approvals it waits for, and release the run: one commit."""
         interruptions: list[ToolApprovalItem] = list(result.interruptions)
         reply = summarize(
             self.session_id,
@@ -135,13 +139,15 @@ class OpenRun:
             snapshot = result.to_state().to_json(context_serializer=_serialize_context)
             state = json.dumps(snapshot)
         with anyio.CancelScope(shield=True):
-            await self.memory.commit()
             async with self.service.sessionmaker() as db, db.begin():
+                await self.memory.save(db)
                 await self.service.conversations(db, self.context.user_id).save_turn(
                     self.session_id,
                     pending_state=state,
                     pending_approvals=[p.model_dump() for p in reply.pending_approvals] or None,
                 )
+                await self.service.slots.release(db, self.token)
+            self.released = True
         return reply
 
     def refused(self, exc: InputGuardrailTripwireTriggered) -> AgentReply:
@@ -209,27 +215,23 @@ class AgentService:
         task_id: int | None = None,
         resuming: bool = False,
     ) -> OpenRun:
-        async with self.sessionmaker() as db:
+        conversation_id = session_id or secrets.token_hex(16)
+        async with self.sessionmaker() as db, db.begin():
+            conversations = self.conversations(db, user_id)
             if task_id is not None:
                 await TaskRepository(db, user_id).get(task_id)
-            if session_id is not None:
-                await self.conversations(db, user_id).get(session_id)
-        conversation_id = session_id or secrets.token_hex(16)
-        token = await self.slots.acquire(user_id, conversation_id)
-        try:
-            async with self.sessionmaker() as db, db.begin():
-                conversations = self.conversations(db, user_id)
-                if session_id is None:
-                    conversation = await conversations.create(title, task_id, conversation_id)
-                else:
-                    conversation = await conversations.get(session_id)
-                    if conversation.pending_approvals and not resuming:
-                        raise ApprovalsPending(session_id)
-                    if task_id is not None:
-                        conversation.focus_task_id = task_id
-        except BaseException:
-            await self.slots.release(token)
-            raise
+            existing = await conversations.get(session_id) if session_id is not None else None
+            # Admission is part of this transaction: a refusal below undoes it.
+            token = await self.slots.admit(db, user_id, conversation_id)
+            if existing is None:
+                conversation = await conversations.create(title, task_id, conversation_id)
+            else:
+                conversation = existing
+                await db.refresh(conversation)  # as it is now that we hold the session
+                if conversation.pending_approvals and not resuming:
+                    raise ApprovalsPending(conversation.id)
+                if task_id is not None:
+                    conversation.focus_task_id = task_id
         context = AgentContext(
             user_id=user_id,
             session_id=conversation.id,
@@ -237,7 +239,7 @@ class AgentService:
             today=datetime.now(UTC).date(),
             focus_task_id=conversation.focus_task_id,
         )
-        memory = TurnBuffer(history(self.engine, conversation.id))
+        memory = TurnBuffer(history(self.engine, conversation.id), fresh=existing is None)
         deadline = asyncio.get_running_loop().time() + self.settings.agent_timeout_s
         return OpenRun(self, conversation, token, context, memory, deadline)
 

@@ -189,39 +189,38 @@ class RunSlots:
         self.per_user = per_user
         self.lease = lease
 
-    async def acquire(self, owner_id: int, conversation_id: str) -> str:
-        """A run token, or :class:`SessionBusy` / :class:`TooManyRuns`."""
+    async def admit(self, db: AsyncSession, owner_id: int, conversation_id: str) -> str:
+        """A run token, or :class:`SessionBusy` / :class:`TooManyRuns`, in ``db``'s
+        transaction: if it rolls back, the admission goes with it."""
         token = secrets.token_hex(16)
         now = utcnow()
-        async with self.sessionmaker() as db, db.begin():
-            if db.get_bind().dialect.name == "postgresql":
-                # Serialise admissions per user: concurrent ones queue on the user's row.
-                await db.execute(
-                    select(col(User.id)).where(col(User.id) == owner_id).with_for_update()
-                )
-            # On SQLite this first write takes the database's write lock, which serialises
-            # admissions just the same; the checks below then see every committed run.
-            db.add(
-                AgentRun(
-                    id=token,
-                    owner_id=owner_id,
-                    conversation_id=conversation_id,
-                    started_at=now,
-                    expires_at=now + self.lease,
-                )
+        if db.get_bind().dialect.name == "postgresql":
+            # Serialise admissions per user: concurrent ones queue on the user's row.
+            await db.execute(select(col(User.id)).where(col(User.id) == owner_id).with_for_update())
+        # On SQLite this write takes the database's write lock, which serialises
+        # admissions just the same; the count below then sees every committed run.
+        db.add(
+            AgentRun(
+                id=token,
+                owner_id=owner_id,
+                conversation_id=conversation_id,
+                started_at=now,
+                expires_at=now + self.lease,
             )
-            await db.flush()
-            live = (col(AgentRun.owner_id) == owner_id, col(AgentRun.expires_at) > now)
-            same_session = await db.scalar(
-                select(func.count())
-                .select_from(AgentRun)
-                .where(*live, col(AgentRun.conversation_id) == conversation_id)
+        )
+        await db.flush()
+        running, same_session = (
+            await db.execute(
+                select(
+                    func.count(),
+                    func.count().filter(col(AgentRun.conversation_id) == conversation_id),
+                ).where(col(AgentRun.owner_id) == owner_id, col(AgentRun.expires_at) > now)
             )
-            if (same_session or 0) > 1:
-                raise SessionBusy()
-            running = await db.scalar(select(func.count()).select_from(AgentRun).where(*live))
-            if (running or 0) > self.per_user:
-                raise TooManyRuns(self.per_user)
+        ).one()
+        if same_session > 1:
+            raise SessionBusy()
+        if running > self.per_user:
+            raise TooManyRuns(self.per_user)
         return token
 
     async def busy(self, conversation_id: str) -> bool:
@@ -236,6 +235,10 @@ class RunSlots:
             )
         return bool(running)
 
-    async def release(self, token: str) -> None:
+    @staticmethod
+    async def release(db: AsyncSession, token: str) -> None:
+        await db.execute(delete(AgentRun).where(col(AgentRun.id) == token))
+
+    async def release_now(self, token: str) -> None:
         async with self.sessionmaker() as db, db.begin():
-            await db.execute(delete(AgentRun).where(col(AgentRun.id) == token))
+            await self.release(db, token)
