@@ -29,7 +29,7 @@ class TestTurnBuffer:
         engine = create_async_engine(db_url)
         try:
             stored = history(engine, "s1")
-            turn = TurnBuffer(stored)
+            turn = TurnBuffer(engine, "s1")
             await turn.add_items([{"role": "user", "content": "one"}])
             assert await turn.get_items() == [{"role": "user", "content": "one"}]
             assert await stored.get_items() == []
@@ -56,7 +56,7 @@ class TestSave:
         ]
         engine = create_async_engine(db_url)
         try:
-            turn = TurnBuffer(history(engine, "s2"), fresh=True)
+            turn = TurnBuffer(engine, "s2", fresh=True)
             assert await turn.get_items() == []
             await turn.add_items(items[:1])
             async with async_sessionmaker(engine)() as db, db.begin():

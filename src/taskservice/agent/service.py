@@ -33,7 +33,7 @@ from agents.models.interface import Model
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from taskservice.agent.context import AgentContext
-from taskservice.agent.memory import TurnBuffer, attach, history
+from taskservice.agent.memory import TurnBuffer, attach
 from taskservice.agent.results import approval, summarize
 from taskservice.agent.schemas import AgentReply, Decision
 from taskservice.agent.store import Conversation, Conversations, RunSlots
@@ -239,7 +239,7 @@ class AgentService:
             today=datetime.now(UTC).date(),
             focus_task_id=conversation.focus_task_id,
         )
-        memory = TurnBuffer(history(self.engine, conversation.id), fresh=existing is None)
+        memory = TurnBuffer(self.engine, conversation.id, fresh=existing is None)
         deadline = asyncio.get_running_loop().time() + self.settings.agent_timeout_s
         return OpenRun(self, conversation, token, context, memory, deadline)
 
