@@ -20,14 +20,14 @@ from typing import Any
 import httpx
 
 PHASES = (
-    ("taskservice.auth.dependencies", None, "_authenticate", "auth (API key lookup)"),
+    ("taskservice.auth.repository", "UserRepository", "authenticate_digest", "auth (key lookup)"),
     ("taskservice.agent.service", "AgentService", "open", "admission + new conversation"),
-    ("taskservice.agent.store", "RunSlots", "acquire", "  of which run slot (acquire)"),
+    ("taskservice.agent.store", "RunSlots", "admit", "  of which run slot (admit)"),
     ("agents", "Runner", "run", "Runner.run (the agent round)"),
     ("taskservice.agent.memory", "TurnBuffer", "get_items", "  of which history load"),
     ("taskservice.agent.service", "OpenRun", "finish", "save the turn"),
-    ("taskservice.agent.memory", "TurnBuffer", "commit", "  of which history write"),
-    ("taskservice.agent.service", "OpenRun", "close", "release the run slot"),
+    ("taskservice.agent.memory", "TurnBuffer", "save", "  of which history write"),
+    ("taskservice.agent.service", "OpenRun", "close", "close (releases the slot on failure)"),
 )
 
 
