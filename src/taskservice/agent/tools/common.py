@@ -17,7 +17,7 @@ from agents.tool_context import ToolContext
 from pydantic import ValidationError
 
 from taskservice.agent.context import AgentContext
-from taskservice.errors import AppError
+from taskservice.errors import AppError, validation_errors
 from taskservice.tasks.models import Task
 from taskservice.tasks.repository import TaskRepository
 
@@ -55,10 +55,8 @@ def error_output(message: str) -> str:
 
 
 def _validation_message(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors():
-        field = ".".join(str(p) for p in err["loc"]) or "value"
-        parts.append(f"{field}: {err['msg']}")
+    """The same field errors a REST client gets in a 422, as one line."""
+    parts = [f"{e.field or 'value'}: {e.message}" for e in validation_errors(exc.errors())]
     return "invalid value: " + "; ".join(parts)
 
 
