@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from taskservice.agent.results import decode_output
+
 _TODAY = re.compile(r"Today is (\d{4}-\d{2}-\d{2})")
 _FOCUS = re.compile(r"focus task id: (\d+)")
 
@@ -47,15 +49,6 @@ def last_user_index(items: list[dict[str, Any]]) -> int:
     return -1
 
 
-def decode(output: Any) -> Any:
-    if isinstance(output, str):
-        try:
-            return json.loads(output)
-        except ValueError:
-            return output
-    return output
-
-
 def tool_results(items: list[dict[str, Any]]) -> list[ToolResult]:
     """Function calls paired with their outputs, in order."""
     calls = {item["call_id"]: item for item in items if item.get("type") == "function_call"}
@@ -67,7 +60,7 @@ def tool_results(items: list[dict[str, Any]]) -> list[ToolResult]:
                 arguments = json.loads(call.get("arguments") or "{}")
             except ValueError:
                 arguments = {}
-            results.append(ToolResult(call["name"], arguments, decode(item.get("output"))))
+            results.append(ToolResult(call["name"], arguments, decode_output(item.get("output"))))
     return results
 
 
