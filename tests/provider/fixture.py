@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, Self, cast
 
@@ -144,6 +145,18 @@ class FakeProvider:
         """Clear the script and the recorded requests."""
         self._check(httpx.post(f"{self.root_url}/_reset", timeout=CONTROL_TIMEOUT))
 
+    @contextmanager
+    def checked(self) -> Iterator[Self]:
+        """Reset, hand the provider to a test, then fail the test if the server process
+        died or logged a traceback meanwhile."""
+        self.reset()
+        log_start = len(self.server_log())
+        yield self
+        if not self.is_running():
+            pytest.fail(f"fake provider died during the test; stderr:\n{self.server_log()}")
+        if "Traceback" in (log := self.server_log()[log_start:]):
+            pytest.fail(f"fake provider raised during the test:\n{log}")
+
     def requests(self) -> list[RecordedRequest]:
         """Every model request received since the last reset, in order."""
         url = f"{self.root_url}/_requests"
@@ -222,11 +235,5 @@ def fake_provider(request: pytest.FixtureRequest) -> Iterator[FakeProvider]:
 
     Fails the test if the server process died or logged a traceback meanwhile.
     """
-    provider = _SessionProvider.get(request.config)
-    provider.reset()
-    log_start = len(provider.server_log())
-    yield provider
-    if not provider.is_running():
-        pytest.fail(f"fake provider died during the test; stderr:\n{provider.server_log()}")
-    if "Traceback" in (log := provider.server_log()[log_start:]):
-        pytest.fail(f"fake provider raised during the test:\n{log}")
+    with _SessionProvider.get(request.config).checked() as provider:
+        yield provider

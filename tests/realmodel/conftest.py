@@ -39,13 +39,8 @@ def provider() -> Iterator[FakeProvider]:
 def fake(provider: FakeProvider) -> Iterator[FakeProvider]:
     """The provider with an empty script and no recorded requests; fails the test if the
     provider process died or raised meanwhile."""
-    provider.reset()
-    log_start = len(provider.server_log())
-    yield provider
-    if not provider.is_running():
-        pytest.fail(f"fake provider died during the test; stderr:\n{provider.server_log()}")
-    if "Traceback" in (log := provider.server_log()[log_start:]):
-        pytest.fail(f"fake provider raised during the test:\n{log}")
+    with provider.checked():
+        yield provider
 
 
 @pytest.fixture(scope="session")
