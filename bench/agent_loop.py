@@ -21,7 +21,7 @@ from taskservice.agent.context import AgentContext
 from taskservice.agent.offline.model import OfflineModel
 from taskservice.agent.triage import triage
 from taskservice.config import Settings
-from taskservice.db import create_engine, create_sessionmaker
+from taskservice.db import create_db_sessionmaker, create_engine
 
 MAX_TURNS = 12  # the service's TASKSERVICE_AGENT_MAX_TURNS default
 
@@ -29,14 +29,14 @@ MAX_TURNS = 12  # the service's TASKSERVICE_AGENT_MAX_TURNS default
 async def main(args: argparse.Namespace) -> None:
     set_tracing_disabled(True)
     engine = create_engine(Settings(database_url=args.database_url))
-    sessionmaker = create_sessionmaker(engine)
+    db_sessions = create_db_sessionmaker(engine)
     run_config = RunConfig(model=OfflineModel(), tracing_disabled=True)
 
     async def turn() -> None:
         context = AgentContext(
             user_id=args.user_id,
             session_id=secrets.token_hex(16),
-            sessionmaker=sessionmaker,
+            db_sessions=db_sessions,
             today=datetime.now(UTC).date(),
         )
         result = await Runner.run(

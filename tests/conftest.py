@@ -27,7 +27,8 @@ from taskservice import migrations
 from taskservice.app import create_app
 from taskservice.auth.repository import UserRepository
 from taskservice.config import Settings
-from taskservice.db import SessionMaker
+from taskservice.db import DbSessionMaker
+from taskservice.resources import resources_of
 
 BACKENDS = [
     b.strip() for b in os.environ.get("TASKSERVICE_TEST_BACKENDS", "sqlite,postgresql").split(",")
@@ -122,8 +123,8 @@ async def app(settings: Settings) -> AsyncIterator[FastAPI]:
 
 
 @pytest.fixture
-def sessionmaker(app: FastAPI) -> SessionMaker:
-    maker: SessionMaker = app.state.sessionmaker
+def db_sessions(app: FastAPI) -> DbSessionMaker:
+    maker: DbSessionMaker = resources_of(app).db_sessions
     return maker
 
 
@@ -148,13 +149,13 @@ class ApiUser:
 
 
 class Users:
-    def __init__(self, app: FastAPI, sessionmaker: SessionMaker) -> None:
+    def __init__(self, app: FastAPI, db_sessions: DbSessionMaker) -> None:
         self.app = app
-        self.sessionmaker = sessionmaker
+        self.db_sessions = db_sessions
         self._clients: list[httpx.AsyncClient] = []
 
     async def create(self, name: str) -> ApiUser:
-        async with self.sessionmaker() as session, session.begin():
+        async with self.db_sessions() as session, session.begin():
             user, key = await UserRepository(session).create(name)
         assert user.id is not None
         client = httpx.AsyncClient(
@@ -171,8 +172,8 @@ class Users:
 
 
 @pytest.fixture
-async def users(app: FastAPI, sessionmaker: SessionMaker) -> AsyncIterator[Users]:
-    factory = Users(app, sessionmaker)
+async def users(app: FastAPI, db_sessions: DbSessionMaker) -> AsyncIterator[Users]:
+    factory = Users(app, db_sessions)
     yield factory
     await factory.close()
 

@@ -6,6 +6,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
 
+from taskservice.resources import resources_of
 from tests.conftest import ApiUser
 
 
@@ -16,9 +17,9 @@ class TestEngine:
     ) -> None:
         # The Agents SDK's SQLAlchemySession sets its own busy_timeout on our engine.
         assert (await alice.client.post("/agent", json={"message": "list my tasks"})).is_success
-        await app.state.engine.dispose()
+        await resources_of(app).engine.dispose()
 
-        async with app.state.engine.connect() as connection:
+        async with resources_of(app).engine.connect() as connection:
             journal = (await connection.execute(text("PRAGMA journal_mode"))).scalar()
             busy = (await connection.execute(text("PRAGMA busy_timeout"))).scalar()
             fks = (await connection.execute(text("PRAGMA foreign_keys"))).scalar()

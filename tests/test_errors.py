@@ -6,7 +6,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from taskservice.db import SessionMaker
+from taskservice.db import DbSessionMaker
 from taskservice.tasks.models import Task
 from taskservice.tasks.repository import TaskRepository
 from tests.conftest import ApiUser
@@ -99,7 +99,7 @@ class TestUnexpectedErrors:
     async def test_failure_after_a_write_leaves_nothing_behind(
         self,
         alice: ApiUser,
-        sessionmaker: SessionMaker,
+        db_sessions: DbSessionMaker,
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
         async def fail_after_insert(self: TaskRepository, *args: object, **kwargs: object) -> None:
@@ -110,13 +110,13 @@ class TestUnexpectedErrors:
         response = await alice.client.post("/tasks", json={"title": "half", "tags": ["x"]})
 
         assert response.status_code == 500
-        async with sessionmaker() as session:
+        async with db_sessions() as session:
             assert await session.scalar(select(func.count()).select_from(Task)) == 0
 
     async def test_failure_after_a_write_releases_the_idempotency_key(
         self,
         alice: ApiUser,
-        sessionmaker: SessionMaker,
+        db_sessions: DbSessionMaker,
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
         original = TaskRepository._write_tags
@@ -134,5 +134,5 @@ class TestUnexpectedErrors:
         assert failed.status_code == 500
         assert retried.status_code == 201
         assert "idempotent-replayed" not in retried.headers
-        async with sessionmaker() as session:
+        async with db_sessions() as session:
             assert await session.scalar(select(func.count()).select_from(Task)) == 1

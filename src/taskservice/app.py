@@ -17,11 +17,12 @@ from taskservice.agent.service import AgentService
 from taskservice.agent.store import purge_expired_sessions
 from taskservice.auth.cache import VerifiedKeys
 from taskservice.config import Settings, get_settings
-from taskservice.db import create_engine, create_sessionmaker
+from taskservice.db import create_db_sessionmaker, create_engine
 from taskservice.errors import install_error_handlers
 from taskservice.health import router as health_router
 from taskservice.middleware import RequestIdMiddleware
 from taskservice.openapi import install_openapi, operation_id
+from taskservice.resources import Resources
 from taskservice.tasks.history_router import router as history_router
 from taskservice.tasks.idempotency import IdempotencyStore
 from taskservice.tasks.router import router as tasks_router
@@ -48,7 +49,7 @@ async def _purge_expired(store: IdempotencyStore, agent: AgentService) -> None:
     while True:
         try:
             keys = await store.purge_expired()
-            sessions = await purge_expired_sessions(agent.sessionmaker, agent.ttl)
+            sessions = await purge_expired_sessions(agent.db_sessions, agent.ttl)
             if keys or sessions:
                 logger.info("purged %d idempotency keys, %d agent sessions", keys, sessions)
         except Exception:
@@ -56,37 +57,48 @@ async def _purge_expired(store: IdempotencyStore, agent: AgentService) -> None:
         await asyncio.sleep(PURGE_INTERVAL_S)
 
 
+@asynccontextmanager
+async def build_resources(settings: Settings) -> AsyncIterator[Resources]:
+    """Everything the app needs while it serves, made at startup and disposed at shutdown."""
+    engine = create_engine(settings)
+    db_sessions = create_db_sessionmaker(engine)
+    model, client = build_model(settings)
+    resources = Resources(
+        settings=settings,
+        engine=engine,
+        db_sessions=db_sessions,
+        verified_keys=VerifiedKeys(settings.auth_cache_ttl_s),
+        idempotency=IdempotencyStore(
+            db_sessions,
+            ttl=timedelta(hours=settings.idempotency_ttl_hours),
+            processing_timeout=timedelta(seconds=settings.idempotency_processing_timeout_s),
+        ),
+        agent=AgentService(settings, engine, db_sessions, model),
+    )
+    purger = asyncio.create_task(_purge_expired(resources.idempotency, resources.agent))
+    try:
+        yield resources
+    finally:
+        purger.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await purger
+        if client is not None:
+            await client.close()
+        if settings.tracing:
+            # Export what is queued now: under SIGTERM (systemd, containers) the
+            # SDK's exit hook never runs and the last traces would be lost.
+            await asyncio.to_thread(get_trace_provider().force_flush)
+        await engine.dispose()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings)
-        app.state.settings = settings
-        app.state.engine = engine
-        app.state.sessionmaker = create_sessionmaker(engine)
-        app.state.verified_keys = VerifiedKeys(settings.auth_cache_ttl_s)
-        store = IdempotencyStore(
-            app.state.sessionmaker,
-            ttl=timedelta(hours=settings.idempotency_ttl_hours),
-            processing_timeout=timedelta(seconds=settings.idempotency_processing_timeout_s),
-        )
-        model, client = build_model(settings)
-        app.state.agent_service = AgentService(settings, engine, app.state.sessionmaker, model)
-        purger = asyncio.create_task(_purge_expired(store, app.state.agent_service))
-        try:
+        async with build_resources(settings) as resources:
+            app.state.resources = resources
             yield
-        finally:
-            purger.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await purger
-            if client is not None:
-                await client.close()
-            if settings.tracing:
-                # Export what is queued now: under SIGTERM (systemd, containers) the
-                # SDK's exit hook never runs and the last traces would be lost.
-                await asyncio.to_thread(get_trace_provider().force_flush)
-            await engine.dispose()
 
     app = FastAPI(
         title="taskservice",

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from taskservice import migrations
 from taskservice.auth.repository import UserRepository
 from taskservice.config import Settings, get_settings
-from taskservice.db import create_engine, create_sessionmaker
+from taskservice.db import create_db_sessionmaker, create_engine
 from taskservice.errors import AppError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -27,7 +27,7 @@ def _with_users(settings: Settings, work: Callable[[UserRepository], Awaitable[T
     async def run() -> T:
         engine = create_engine(settings)
         try:
-            async with create_sessionmaker(engine)() as session, session.begin():
+            async with create_db_sessionmaker(engine)() as session, session.begin():
                 return await work(UserRepository(session))
         finally:
             await engine.dispose()

@@ -1,11 +1,12 @@
-"""The async engine, the per-request session and the types every table shares."""
+"""The async engine, the per-request database session and the types every table shares."""
 
 import weakref
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+import anyio
+from fastapi import Depends
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.ext.asyncio import (
@@ -17,8 +18,9 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.types import TypeDecorator
 
 from taskservice.config import Settings
+from taskservice.resources import ResourcesDep
 
-SessionMaker = async_sessionmaker[AsyncSession]
+DbSessionMaker = async_sessionmaker[AsyncSession]
 
 
 def utcnow() -> datetime:
@@ -99,25 +101,27 @@ def apply_sqlite_pragmas(engine: AsyncEngine, busy_timeout_ms: int) -> None:
     _PRAGMA_LISTENERS[sync_engine] = set_pragmas
 
 
-def create_sessionmaker(engine: AsyncEngine) -> SessionMaker:
+def create_db_sessionmaker(engine: AsyncEngine) -> DbSessionMaker:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session and one transaction per request: commit on success, roll back on error.
-
-    Repositories only add and flush; this is the only place a request commits.
+async def get_db_session(resources: ResourcesDep) -> AsyncIterator[AsyncSession]:
+    """One database session and one transaction per request: commit on success, roll
+    back on error. Repositories only add and flush; this is the only place a request
+    commits. The rollback and close run shielded from cancellation, so a request
+    cancelled mid-transaction (a client gone) never returns a connection to the pool
+    with its transaction, on SQLite the write lock, still open.
     """
-    sessionmaker: SessionMaker = request.app.state.sessionmaker
-    async with sessionmaker() as session:
+    async with resources.db_sessions() as db:
         try:
-            yield session
+            yield db
         except BaseException:
-            await session.rollback()
+            with anyio.CancelScope(shield=True):
+                await db.rollback()
             raise
-        await session.commit()
+        await db.commit()
 
 
 # scope="function": commit before the response is sent, so a failed commit is
 # reported to the client instead of after a 2xx went out.
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+DbSession = Annotated[AsyncSession, Depends(get_db_session, scope="function")]

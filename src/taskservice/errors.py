@@ -19,6 +19,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import compile_path
 
+from taskservice.resources import resources_of
+
 logger = logging.getLogger("taskservice.errors")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -247,9 +249,8 @@ async def _handle_http_exception(request: Request, exc: Exception) -> Response:
         # Starlette names only the methods of the first route on the path; RFC 9110 wants all.
         headers = {**headers, "Allow": ", ".join(_allowed_methods(request))}
     elif exc.status_code == 413:
-        detail = (
-            f"The request body is larger than {request.app.state.settings.max_body_bytes} bytes."
-        )
+        limit = resources_of(request.app).settings.max_body_bytes
+        detail = f"The request body is larger than {limit} bytes."
     return problem_response(
         problem_body(status=exc.status_code, detail=detail, slug=slug, request=request),
         headers,

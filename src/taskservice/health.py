@@ -2,12 +2,13 @@
 
 import asyncio
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel
 
 from taskservice.errors import ServiceUnavailable
 from taskservice.migrations import current_revisions, head_revisions
 from taskservice.openapi import problem_responses
+from taskservice.resources import ResourcesDep
 
 router = APIRouter(tags=["health"])
 
@@ -29,9 +30,9 @@ async def healthz() -> Health:
 
 
 @router.get("/readyz", response_model=Readiness, responses=problem_responses(503))
-async def readyz(request: Request) -> Readiness:
+async def readyz(resources: ResourcesDep) -> Readiness:
     """200 when the database answers and its schema is at the latest migration."""
-    engine = request.app.state.engine
+    engine = resources.engine
     try:
         async with asyncio.timeout(5), engine.connect() as connection:
             current = await current_revisions(connection)

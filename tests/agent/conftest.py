@@ -10,16 +10,19 @@ from agents.models.interface import Model
 from fastapi import FastAPI
 
 from taskservice.agent.offline.model import OfflineModel
+from taskservice.agent.router import get_agent_service
 from taskservice.agent.service import AgentService
 from taskservice.config import Settings
+from taskservice.resources import resources_of
 
 
 def use_model(app: FastAPI, model: Model, **overrides: Any) -> AgentService:
-    """Run the app's agents on ``model`` (and optionally other settings)."""
-    current: AgentService = app.state.agent_service
+    """Run the app's agents on ``model`` (and optionally other settings), through
+    ``app.dependency_overrides`` (the fixture ``app`` clears them afterwards)."""
+    current = resources_of(app).agent
     settings = current.settings.model_copy(update=overrides)
-    service = AgentService(settings, current.engine, current.sessionmaker, model)
-    app.state.agent_service = service
+    service = AgentService(settings, current.engine, current.db_sessions, model)
+    app.dependency_overrides[get_agent_service] = lambda: service
     return service
 
 

@@ -5,7 +5,7 @@ from typing import Any
 from sqlalchemy import select
 
 from taskservice.agent.store import Conversation
-from taskservice.db import SessionMaker
+from taskservice.db import DbSessionMaker
 from tests.conftest import ApiUser
 
 
@@ -138,12 +138,12 @@ class TestDeleteApproval:
         assert (await alice.client.get(f"/tasks/{task_id}")).status_code == 200
 
     async def test_pending_run_state_is_stored_server_side(
-        self, alice: ApiUser, sessionmaker: SessionMaker
+        self, alice: ApiUser, db_sessions: DbSessionMaker
     ) -> None:
         (task_id,) = await seed(alice, "x")
         asked = await ask(alice, f"delete task {task_id}")
 
-        async with sessionmaker() as db:
+        async with db_sessions() as db:
             conversation = (
                 await db.execute(select(Conversation).where(Conversation.id == asked["session_id"]))
             ).scalar_one()

@@ -9,6 +9,7 @@ from agents.testing import ModelStep, ScriptedModel, function_call
 from fastapi import FastAPI
 
 from taskservice.agent.offline.model import OfflineModel
+from taskservice.resources import resources_of
 from tests.agent.conftest import GatedModel, use_model
 from tests.conftest import ApiUser
 
@@ -168,7 +169,7 @@ class TestResources:
         ]
         await gated.until_entered(2)
 
-        checked_out = app.state.engine.pool.checkedout()
+        checked_out = resources_of(app).engine.pool.checkedout()
 
         gated.gate.set()
         assert [r.status_code for r in await asyncio.gather(*running)] == [200, 200]

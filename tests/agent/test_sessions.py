@@ -11,7 +11,8 @@ from taskservice.agent.memory import SDK_MESSAGES
 from taskservice.agent.store import Conversation, purge_expired_sessions
 from taskservice.app import create_app
 from taskservice.config import Settings
-from taskservice.db import SessionMaker, utcnow
+from taskservice.db import DbSessionMaker, utcnow
+from taskservice.resources import resources_of
 from tests.agent.helpers import ask, calls, seed, task
 from tests.conftest import ApiUser
 
@@ -111,7 +112,7 @@ class TestSessionEndpoints:
         ]
         assert detail["approvals"] == []
 
-    async def test_delete_then_404(self, alice: ApiUser, sessionmaker: SessionMaker) -> None:
+    async def test_delete_then_404(self, alice: ApiUser, db_sessions: DbSessionMaker) -> None:
         session_id = (await ask(alice, "list my tasks"))["session_id"]
 
         deleted = await alice.client.delete(f"/agent/sessions/{session_id}")
@@ -120,7 +121,7 @@ class TestSessionEndpoints:
         assert deleted.status_code == 204
         assert again.status_code == 404
         assert (await alice.client.get(f"/agent/sessions/{session_id}")).status_code == 404
-        async with sessionmaker() as db:
+        async with db_sessions() as db:
             left = await db.scalar(
                 select(func.count())
                 .select_from(SDK_MESSAGES)
@@ -155,9 +156,9 @@ class TestSessionEndpoints:
 
 
 class TestExpiry:
-    async def test_idle_session_expires(self, alice: ApiUser, sessionmaker: SessionMaker) -> None:
+    async def test_idle_session_expires(self, alice: ApiUser, db_sessions: DbSessionMaker) -> None:
         session_id = (await ask(alice, "list my tasks"))["session_id"]
-        async with sessionmaker() as db, db.begin():
+        async with db_sessions() as db, db.begin():
             await db.execute(
                 update(Conversation).values(updated_at=utcnow() - timedelta(hours=169))
             )
@@ -165,7 +166,7 @@ class TestExpiry:
         response = await alice.client.post(
             "/agent", json={"message": "list my tasks", "session_id": session_id}
         )
-        purged = await purge_expired_sessions(sessionmaker, timedelta(hours=168))
+        purged = await purge_expired_sessions(db_sessions, timedelta(hours=168))
 
         assert response.status_code == 404
         assert (await alice.client.get("/agent/sessions")).json() == []
@@ -177,7 +178,7 @@ class TestExpiry:
         listed = (await alice.client.get("/agent/sessions")).json()
 
         assert listed[0]["id"] == session_id
-        assert app.state.agent_service.ttl == timedelta(hours=168)
+        assert resources_of(app).agent.ttl == timedelta(hours=168)
 
 
 class TestRestart:
@@ -193,7 +194,7 @@ class TestRestart:
 
         first_app = create_app(settings)
         async with first_app.router.lifespan_context(first_app):
-            async with first_app.state.sessionmaker() as db, db.begin():
+            async with resources_of(first_app).db_sessions() as db, db.begin():
                 _, key = await UserRepository(db).create("carol")
             async with await client_for(first_app, key) as client:
                 await client.post("/tasks", json={"title": "persist me"})

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from taskservice.agent.store import AgentRun
-from taskservice.db import SessionMaker
+from taskservice.db import DbSessionMaker
 from tests.agent.conftest import GatedModel, parse_sse, use_model
 from tests.agent.helpers import seed, stream
 from tests.conftest import ApiUser
@@ -196,7 +196,7 @@ async def _stream_and_leave(
 
 class TestDisconnect:
     async def test_a_client_that_leaves_stops_the_run(
-        self, app: FastAPI, alice: ApiUser, sessionmaker: SessionMaker
+        self, app: FastAPI, alice: ApiUser, db_sessions: DbSessionMaker
     ) -> None:
         model = GatedModel()
         use_model(app, model)
@@ -210,7 +210,7 @@ class TestDisconnect:
         assert [name for name, _ in parse_sse(text)] == ["agent_updated"]
         assert (model.entered, model.cancelled) == (1, 1)
         assert (await alice.client.get("/tasks")).json()["total"] == 0
-        async with sessionmaker() as db:
+        async with db_sessions() as db:
             assert await db.scalar(select(func.count()).select_from(AgentRun)) == 0
         sessions = (await alice.client.get("/agent/sessions")).json()
         detail = (await alice.client.get(f"/agent/sessions/{sessions[0]['id']}")).json()

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from taskservice.auth.keys import hash_key
 from taskservice.auth.models import ApiKey
 from taskservice.auth.repository import UserExists, UserNotFound, UserRepository
-from taskservice.db import SessionMaker
+from taskservice.db import DbSessionMaker
 from tests.conftest import ApiUser, Users
 
 
@@ -52,8 +52,8 @@ class TestAuthentication:
         response = await client.get(path)
         assert response.status_code == 200
 
-    async def test_revoked_key_is_401(self, alice: ApiUser, sessionmaker: SessionMaker) -> None:
-        async with sessionmaker() as session, session.begin():
+    async def test_revoked_key_is_401(self, alice: ApiUser, db_sessions: DbSessionMaker) -> None:
+        async with db_sessions() as session, session.begin():
             assert await UserRepository(session).revoke("alice") == 1
 
         response = await alice.client.get("/tasks")
@@ -62,9 +62,9 @@ class TestAuthentication:
         assert response.json()["detail"] == "The API key is not valid or has been revoked."
 
     async def test_rotated_key_replaces_the_old_one(
-        self, alice: ApiUser, sessionmaker: SessionMaker
+        self, alice: ApiUser, db_sessions: DbSessionMaker
     ) -> None:
-        async with sessionmaker() as session, session.begin():
+        async with db_sessions() as session, session.begin():
             new_key = await UserRepository(session).rotate("alice")
 
         old = await alice.client.get("/tasks")
@@ -76,12 +76,12 @@ class TestAuthentication:
 
 class TestKeys:
     async def test_key_is_random_long_and_stored_only_as_a_hash(
-        self, users: Users, sessionmaker: SessionMaker
+        self, users: Users, db_sessions: DbSessionMaker
     ) -> None:
         carol = await users.create("carol")
         dave = await users.create("dave")
 
-        async with sessionmaker() as session:
+        async with db_sessions() as session:
             rows = (await session.execute(select(ApiKey).order_by(ApiKey.id))).scalars().all()
         assert carol.key.startswith("ts_")
         assert len(carol.key) - 3 >= 43  # 32 random bytes, base64url: 256 bits
@@ -91,18 +91,18 @@ class TestKeys:
         assert rows[0].prefix == carol.key[:8]
 
     async def test_duplicate_user_is_refused(
-        self, users: Users, sessionmaker: SessionMaker
+        self, users: Users, db_sessions: DbSessionMaker
     ) -> None:
         await users.create("erin")
 
-        async with sessionmaker() as session:
+        async with db_sessions() as session:
             with pytest.raises(UserExists):
                 await UserRepository(session).create("erin")
 
     async def test_unknown_user_cannot_be_revoked(
-        self, users: Users, sessionmaker: SessionMaker
+        self, users: Users, db_sessions: DbSessionMaker
     ) -> None:
-        async with sessionmaker() as session:
+        async with db_sessions() as session:
             with pytest.raises(UserNotFound):
                 await UserRepository(session).revoke("nobody")
 
@@ -144,14 +144,16 @@ class TestVerifiedKeysCache:
         self,
         app,
         alice: ApiUser,
-        sessionmaker: SessionMaker,  # type: ignore[no-untyped-def]
+        db_sessions: DbSessionMaker,  # type: ignore[no-untyped-def]
     ) -> None:
         from taskservice.auth.cache import VerifiedKeys
+        from taskservice.auth.dependencies import get_verified_keys
 
         clock = FakeClock()
-        app.state.verified_keys = VerifiedKeys(5.0, clock=clock)
+        verified = VerifiedKeys(5.0, clock=clock)
+        app.dependency_overrides[get_verified_keys] = lambda: verified
         assert (await alice.client.get("/tasks")).status_code == 200
-        async with sessionmaker() as session, session.begin():
+        async with db_sessions() as session, session.begin():
             await UserRepository(session).revoke("alice")
 
         cached = await alice.client.get("/tasks")

@@ -31,7 +31,7 @@ from taskservice.app import create_app
 from taskservice.auth import repository as auth_repository
 from taskservice.auth.keys import generate_key
 from taskservice.config import Settings
-from taskservice.db import create_engine, create_sessionmaker
+from taskservice.db import create_db_sessionmaker, create_engine
 
 SEED = 20261122
 MAX_EXAMPLES = 40
@@ -86,7 +86,7 @@ async def _create_user(db_url: str) -> None:
     try:
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(auth_repository, "generate_key", lambda: API_KEY)
-            async with create_sessionmaker(engine)() as session, session.begin():
+            async with create_db_sessionmaker(engine)() as session, session.begin():
                 await auth_repository.UserRepository(session).create("schemathesis")
     finally:
         await engine.dispose()

@@ -18,7 +18,7 @@ import httpx
 
 from taskservice.auth.repository import UserRepository
 from taskservice.config import Settings
-from taskservice.db import create_engine, create_sessionmaker
+from taskservice.db import create_db_sessionmaker, create_engine
 from tests.process import serving
 from tests.provider.fixture import FakeProvider
 from tests.provider.script import RecordedRequest, Step
@@ -54,7 +54,7 @@ def service_env(
 async def _create_user(db_url: str, name: str) -> str:
     engine = create_engine(Settings(database_url=db_url))
     try:
-        async with create_sessionmaker(engine)() as session, session.begin():
+        async with create_db_sessionmaker(engine)() as session, session.begin():
             _, key = await UserRepository(session).create(name)
     finally:
         await engine.dispose()

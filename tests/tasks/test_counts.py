@@ -9,7 +9,7 @@ from alembic import command
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from taskservice.db import SessionMaker
+from taskservice.db import DbSessionMaker
 from taskservice.migrations import alembic_config
 from taskservice.tasks.counts import TaskCount
 from taskservice.tasks.models import Task
@@ -20,14 +20,14 @@ STATUSES = ["todo", "in_progress", "blocked", "done"]
 PRIORITIES = ["low", "medium", "high", "urgent"]
 
 
-async def counters(sessionmaker: SessionMaker) -> dict[tuple[int, str, str], int]:
-    async with sessionmaker() as db:
+async def counters(db_sessions: DbSessionMaker) -> dict[tuple[int, str, str], int]:
+    async with db_sessions() as db:
         rows = (await db.execute(select(TaskCount))).scalars().all()
     return {(r.owner_id, r.status, str(r.priority)): r.count for r in rows if r.count}
 
 
-async def truth(sessionmaker: SessionMaker) -> dict[tuple[int, str, str], int]:
-    async with sessionmaker() as db:
+async def truth(db_sessions: DbSessionMaker) -> dict[tuple[int, str, str], int]:
+    async with db_sessions() as db:
         rows = (
             await db.execute(
                 select(Task.owner_id, Task.status, Task.priority, func.count()).group_by(
@@ -40,7 +40,7 @@ async def truth(sessionmaker: SessionMaker) -> dict[tuple[int, str, str], int]:
 
 class TestCounters:
     async def test_random_writes_keep_counters_exact(
-        self, alice: ApiUser, bob: ApiUser, sessionmaker: SessionMaker
+        self, alice: ApiUser, bob: ApiUser, db_sessions: DbSessionMaker
     ) -> None:
         rng = random.Random(7)
         ids: dict[str, list[int]] = {"alice": [], "bob": []}
@@ -67,7 +67,7 @@ class TestCounters:
                 task_id = mine.pop(rng.randrange(len(mine)))
                 assert (await user.client.delete(f"/tasks/{task_id}")).status_code == 204
 
-        assert await counters(sessionmaker) == await truth(sessionmaker)
+        assert await counters(db_sessions) == await truth(db_sessions)
         for status in [[], ["todo"], ["done", "blocked"]]:
             for priority in [[], ["urgent"], ["low", "high"]]:
                 params: dict[str, Any] = {"status": status, "priority": priority, "limit": 100}
@@ -76,7 +76,7 @@ class TestCounters:
                 searched = (await alice.client.get("/tasks", params={**params, "q": "t"})).json()
                 expected = sum(
                     n
-                    for (owner, s, p), n in (await truth(sessionmaker)).items()
+                    for (owner, s, p), n in (await truth(db_sessions)).items()
                     if owner == alice.id
                     and (not status or s in status)
                     and (not priority or p in priority)
@@ -85,7 +85,7 @@ class TestCounters:
                 assert searched["total"] == len(searched["items"])
 
     async def test_concurrent_moves_in_opposite_directions(
-        self, alice: ApiUser, sessionmaker: SessionMaker
+        self, alice: ApiUser, db_sessions: DbSessionMaker
     ) -> None:
         todo = [
             (await alice.client.post("/tasks", json={"title": "a", "status": "todo"})).json()["id"]
@@ -102,7 +102,7 @@ class TestCounters:
         )
 
         assert [r.status_code for r in responses] == [200] * 20
-        assert await counters(sessionmaker) == await truth(sessionmaker)
+        assert await counters(db_sessions) == await truth(db_sessions)
 
 
 class TestCountersMigration:

@@ -3,13 +3,13 @@
 import pytest
 from sqlalchemy import func, select
 
-from taskservice.db import SessionMaker
+from taskservice.db import DbSessionMaker
 from taskservice.tasks.models import Task, TaskTag
 from tests.conftest import ApiUser
 
 
-async def count_tasks(sessionmaker: SessionMaker) -> int:
-    async with sessionmaker() as session:
+async def count_tasks(db_sessions: DbSessionMaker) -> int:
+    async with db_sessions() as session:
         return int(await session.scalar(select(func.count()).select_from(Task)) or 0)
 
 
@@ -62,11 +62,11 @@ class TestCreateTask:
         assert response.json()["completed_at"] == response.json()["created_at"]
 
     async def test_tags_are_stored_for_the_tag_filter(
-        self, alice: ApiUser, sessionmaker: SessionMaker
+        self, alice: ApiUser, db_sessions: DbSessionMaker
     ) -> None:
         response = await alice.client.post("/tasks", json={"title": "x", "tags": ["A", "b"]})
 
-        async with sessionmaker() as session:
+        async with db_sessions() as session:
             rows = (await session.execute(select(TaskTag.tag, TaskTag.task_id))).all()
         assert sorted(rows) == [("a", response.json()["id"]), ("b", response.json()["id"])]
 
@@ -118,7 +118,7 @@ class TestCreateTask:
     async def test_schema_violations_are_422_and_create_nothing(
         self,
         alice: ApiUser,
-        sessionmaker: SessionMaker,
+        db_sessions: DbSessionMaker,
         payload: dict[str, object],
         field: str,
         error_type: str,
@@ -132,11 +132,11 @@ class TestCreateTask:
         assert problem["status"] == 422
         assert problem["title"] == "Unprocessable Entity"
         assert [(e["field"], e["type"]) for e in problem["errors"]] == [(field, error_type)]
-        assert await count_tasks(sessionmaker) == 0
+        assert await count_tasks(db_sessions) == 0
 
     @pytest.mark.parametrize("raw", [b'{"title": ', b"not json", b'{"title": "x",}', b"\xff\xfe"])
     async def test_malformed_json_is_400(
-        self, alice: ApiUser, sessionmaker: SessionMaker, raw: bytes
+        self, alice: ApiUser, db_sessions: DbSessionMaker, raw: bytes
     ) -> None:
         response = await alice.client.post(
             "/tasks", content=raw, headers={"Content-Type": "application/json"}
@@ -146,7 +146,7 @@ class TestCreateTask:
         problem = response.json()
         assert problem["type"] == "urn:taskservice:problem:malformed-json"
         assert problem["detail"] == "The request body is not valid JSON."
-        assert await count_tasks(sessionmaker) == 0
+        assert await count_tasks(db_sessions) == 0
 
     async def test_json_that_is_not_an_object_is_422(self, alice: ApiUser) -> None:
         response = await alice.client.post("/tasks", json=["title"])
@@ -155,7 +155,7 @@ class TestCreateTask:
         assert response.json()["errors"][0]["field"] == "body"
 
     async def test_body_over_one_mebibyte_is_413(
-        self, alice: ApiUser, sessionmaker: SessionMaker
+        self, alice: ApiUser, db_sessions: DbSessionMaker
     ) -> None:
         body = b'{"title": "x", "description": "' + b"d" * (1024 * 1024) + b'"}'
         response = await alice.client.post(
@@ -167,10 +167,10 @@ class TestCreateTask:
         assert response.json()["status"] == 413
         assert response.json()["detail"] == "The request body is larger than 1048576 bytes."
         assert "x-request-id" in response.headers
-        assert await count_tasks(sessionmaker) == 0
+        assert await count_tasks(db_sessions) == 0
 
     async def test_chunked_body_over_one_mebibyte_is_413(
-        self, alice: ApiUser, sessionmaker: SessionMaker
+        self, alice: ApiUser, db_sessions: DbSessionMaker
     ) -> None:
         async def chunks():  # type: ignore[no-untyped-def]
             yield b'{"title": "x", "description": "'
@@ -184,15 +184,15 @@ class TestCreateTask:
 
         assert response.status_code == 413
         assert response.headers["content-type"] == "application/problem+json"
-        assert await count_tasks(sessionmaker) == 0
+        assert await count_tasks(db_sessions) == 0
 
     async def test_without_key_is_401_and_creates_nothing(
         self,
         client,
-        sessionmaker: SessionMaker,  # type: ignore[no-untyped-def]
+        db_sessions: DbSessionMaker,  # type: ignore[no-untyped-def]
     ) -> None:
         response = await client.post("/tasks", json={"title": "x"})
 
         assert response.status_code == 401
         assert response.headers["www-authenticate"] == "Bearer"
-        assert await count_tasks(sessionmaker) == 0
+        assert await count_tasks(db_sessions) == 0

@@ -5,26 +5,27 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
-from taskservice.db import SessionMaker, utcnow
+from taskservice.db import DbSessionMaker, utcnow
+from taskservice.resources import resources_of
 from taskservice.tasks.idempotency import IdempotencyStore, fingerprint
 from taskservice.tasks.models import IdempotencyRecord, Task
 from tests.conftest import ApiUser, Users
 
 
-async def count_tasks(sessionmaker: SessionMaker) -> int:
-    async with sessionmaker() as session:
+async def count_tasks(db_sessions: DbSessionMaker) -> int:
+    async with db_sessions() as session:
         return int(await session.scalar(select(func.count()).select_from(Task)) or 0)
 
 
-def store(sessionmaker: SessionMaker) -> IdempotencyStore:
+def store(db_sessions: DbSessionMaker) -> IdempotencyStore:
     return IdempotencyStore(
-        sessionmaker, ttl=timedelta(hours=24), processing_timeout=timedelta(seconds=120)
+        db_sessions, ttl=timedelta(hours=24), processing_timeout=timedelta(seconds=120)
     )
 
 
 class TestIdempotencyKey:
     async def test_retry_replays_the_first_response(
-        self, alice: ApiUser, sessionmaker: SessionMaker
+        self, alice: ApiUser, db_sessions: DbSessionMaker
     ) -> None:
         headers = {"Idempotency-Key": "k-1"}
         first = await alice.client.post("/tasks", json={"title": "once"}, headers=headers)
@@ -36,7 +37,7 @@ class TestIdempotencyKey:
         assert retry.headers["etag"] == first.headers["etag"]
         assert "idempotent-replayed" not in first.headers
         assert retry.headers["idempotent-replayed"] == "true"
-        assert await count_tasks(sessionmaker) == 1
+        assert await count_tasks(db_sessions) == 1
 
     async def test_replay_is_the_original_even_after_the_task_changed(self, alice: ApiUser) -> None:
         headers = {"Idempotency-Key": "k-2"}
@@ -48,7 +49,7 @@ class TestIdempotencyKey:
         assert retry.json() == first.json()
 
     async def test_same_key_with_another_body_is_422(
-        self, alice: ApiUser, sessionmaker: SessionMaker
+        self, alice: ApiUser, db_sessions: DbSessionMaker
     ) -> None:
         headers = {"Idempotency-Key": "k-3"}
         await alice.client.post("/tasks", json={"title": "one"}, headers=headers)
@@ -66,10 +67,10 @@ class TestIdempotencyKey:
                 "type": "idempotency_key_reused",
             }
         ]
-        assert await count_tasks(sessionmaker) == 1
+        assert await count_tasks(db_sessions) == 1
 
     async def test_retry_while_the_first_is_processing_is_409(
-        self, alice: ApiUser, sessionmaker: SessionMaker
+        self, alice: ApiUser, db_sessions: DbSessionMaker
     ) -> None:
         # The first request has claimed the key and not finished yet.
         print_ = fingerprint(
@@ -84,7 +85,7 @@ class TestIdempotencyKey:
                 "tags": [],
             },
         )
-        await store(sessionmaker).claim(alice.id, "k-4", print_)
+        await store(db_sessions).claim(alice.id, "k-4", print_)
 
         response = await alice.client.post(
             "/tasks", json={"title": "slow"}, headers={"Idempotency-Key": "k-4"}
@@ -92,10 +93,10 @@ class TestIdempotencyKey:
 
         assert response.status_code == 409
         assert response.json()["type"] == "urn:taskservice:problem:idempotency-in-progress"
-        assert await count_tasks(sessionmaker) == 0
+        assert await count_tasks(db_sessions) == 0
 
     async def test_twenty_simultaneous_retries_create_exactly_one_task(
-        self, alice: ApiUser, sessionmaker: SessionMaker
+        self, alice: ApiUser, db_sessions: DbSessionMaker
     ) -> None:
         responses = await asyncio.gather(
             *(
@@ -112,10 +113,10 @@ class TestIdempotencyKey:
         assert set(statuses) <= {201, 409}
         assert len(originals) == 1
         assert {r.json()["id"] for r in created} == {originals[0].json()["id"]}
-        assert await count_tasks(sessionmaker) == 1
+        assert await count_tasks(db_sessions) == 1
 
     async def test_keys_are_per_user(
-        self, alice: ApiUser, bob: ApiUser, sessionmaker: SessionMaker
+        self, alice: ApiUser, bob: ApiUser, db_sessions: DbSessionMaker
     ) -> None:
         headers = {"Idempotency-Key": "shared"}
         a = await alice.client.post("/tasks", json={"title": "mine"}, headers=headers)
@@ -124,14 +125,14 @@ class TestIdempotencyKey:
         assert a.status_code == b.status_code == 201
         assert "idempotent-replayed" not in b.headers
         assert a.json()["id"] != b.json()["id"]
-        assert await count_tasks(sessionmaker) == 2
+        assert await count_tasks(db_sessions) == 2
 
     async def test_key_expires_after_24_hours(
-        self, alice: ApiUser, sessionmaker: SessionMaker
+        self, alice: ApiUser, db_sessions: DbSessionMaker
     ) -> None:
         headers = {"Idempotency-Key": "k-6"}
         first = await alice.client.post("/tasks", json={"title": "x"}, headers=headers)
-        async with sessionmaker() as session, session.begin():
+        async with db_sessions() as session, session.begin():
             await session.execute(
                 update(IdempotencyRecord).values(expires_at=utcnow() - timedelta(seconds=1))
             )
@@ -141,13 +142,13 @@ class TestIdempotencyKey:
         assert again.status_code == 201
         assert "idempotent-replayed" not in again.headers
         assert again.json()["id"] == first.json()["id"] + 1
-        assert await count_tasks(sessionmaker) == 2
+        assert await count_tasks(db_sessions) == 2
 
     async def test_abandoned_claim_is_taken_over(
-        self, alice: ApiUser, sessionmaker: SessionMaker
+        self, alice: ApiUser, db_sessions: DbSessionMaker
     ) -> None:
-        await store(sessionmaker).claim(alice.id, "k-7", "whatever")
-        async with sessionmaker() as session, session.begin():
+        await store(db_sessions).claim(alice.id, "k-7", "whatever")
+        async with db_sessions() as session, session.begin():
             await session.execute(
                 update(IdempotencyRecord).values(created_at=utcnow() - timedelta(minutes=10))
             )
@@ -157,10 +158,10 @@ class TestIdempotencyKey:
         )
 
         assert response.status_code == 201
-        assert await count_tasks(sessionmaker) == 1
+        assert await count_tasks(db_sessions) == 1
 
     async def test_failed_request_releases_its_key(
-        self, alice: ApiUser, sessionmaker: SessionMaker
+        self, alice: ApiUser, db_sessions: DbSessionMaker
     ) -> None:
         headers = {"Idempotency-Key": "k-8"}
         invalid = await alice.client.post("/tasks", json={"title": ""}, headers=headers)
@@ -171,20 +172,20 @@ class TestIdempotencyKey:
         assert "idempotent-replayed" not in valid.headers
 
     async def test_purge_removes_only_expired_keys(
-        self, alice: ApiUser, sessionmaker: SessionMaker
+        self, alice: ApiUser, db_sessions: DbSessionMaker
     ) -> None:
         for key in ("old", "new"):
             await alice.client.post("/tasks", json={"title": key}, headers={"Idempotency-Key": key})
-        async with sessionmaker() as session, session.begin():
+        async with db_sessions() as session, session.begin():
             await session.execute(
                 update(IdempotencyRecord)
                 .where(IdempotencyRecord.key == "old")
                 .values(expires_at=utcnow() - timedelta(seconds=1))
             )
 
-        purged = await store(sessionmaker).purge_expired()
+        purged = await store(db_sessions).purge_expired()
 
-        async with sessionmaker() as session:
+        async with db_sessions() as session:
             keys = (await session.execute(select(IdempotencyRecord.key))).scalars().all()
         assert purged == 1
         assert keys == ["new"]
@@ -219,7 +220,7 @@ class TestConnectionUse:
         )
         app = create_app(tight)
         async with app.router.lifespan_context(app):
-            creator = Users(app, app.state.sessionmaker)
+            creator = Users(app, resources_of(app).db_sessions)
             carol = await creator.create("carol")
             try:
                 responses = await asyncio.gather(

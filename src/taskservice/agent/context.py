@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from taskservice.db import SessionMaker
+from taskservice.db import DbSessionMaker
 from taskservice.tasks.events import Actor
 from taskservice.tasks.repository import TaskRepository
 
@@ -20,7 +20,7 @@ from taskservice.tasks.repository import TaskRepository
 class AgentContext:
     user_id: int
     session_id: str
-    sessionmaker: SessionMaker
+    db_sessions: DbSessionMaker
     today: date
     focus_task_id: int | None = None
 
@@ -33,7 +33,7 @@ class AgentContext:
         SQLite the database's write lock, across them would stall every other
         writer. What a tool reports to the model has really happened.
         """
-        async with self.sessionmaker() as session:
+        async with self.db_sessions() as session:
             actor = Actor(agent=agent_name, session_id=self.session_id)
             try:
                 yield TaskRepository(session, self.user_id, actor)

@@ -5,7 +5,7 @@ from datetime import timedelta
 from typing import Annotated
 
 from agents import FunctionTool
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from taskservice.agent.execution import run_to_reply, stream_run
@@ -26,8 +26,9 @@ from taskservice.agent.store import Conversation, Conversations, SessionBusy
 from taskservice.agent.transcript import messages_of
 from taskservice.agent.triage import AGENTS
 from taskservice.auth.dependencies import CurrentUser
-from taskservice.db import SessionDep
+from taskservice.db import DbSession
 from taskservice.openapi import problem_responses
+from taskservice.resources import ResourcesDep
 
 router = APIRouter(tags=["agent"])
 
@@ -37,9 +38,8 @@ SessionId = Annotated[
 ]
 
 
-async def get_agent_service(request: Request) -> AgentService:
-    service: AgentService = request.app.state.agent_service
-    return service
+async def get_agent_service(resources: ResourcesDep) -> AgentService:
+    return resources.agent
 
 
 AgentServiceDep = Annotated[AgentService, Depends(get_agent_service)]
@@ -187,7 +187,7 @@ async def list_agents(user: CurrentUser) -> list[AgentInfo]:
 )
 async def list_sessions(
     user: CurrentUser,
-    db: SessionDep,
+    db: DbSession,
     service: AgentServiceDep,
     limit: Annotated[int, Query(ge=1, le=100, description="How many, newest first.")] = 20,
 ) -> list[SessionSummary]:
@@ -203,7 +203,7 @@ async def list_sessions(
     responses=problem_responses(401, 404, 422),
 )
 async def get_session(
-    session_id: SessionId, user: CurrentUser, db: SessionDep, service: AgentServiceDep
+    session_id: SessionId, user: CurrentUser, db: DbSession, service: AgentServiceDep
 ) -> SessionDetail:
     """One session: its messages and the approvals it waits for."""
     assert user.id is not None
@@ -225,7 +225,7 @@ async def get_session(
     responses=problem_responses(401, 404, 409, 422),
 )
 async def delete_session(
-    session_id: SessionId, user: CurrentUser, db: SessionDep, service: AgentServiceDep
+    session_id: SessionId, user: CurrentUser, db: DbSession, service: AgentServiceDep
 ) -> Response:
     """Delete a session and its history."""
     assert user.id is not None

@@ -40,7 +40,7 @@ from taskservice.agent.store import Conversation, Conversations, RunSlots
 from taskservice.agent.tools.common import error_output
 from taskservice.agent.triage import triage
 from taskservice.config import Settings
-from taskservice.db import SessionMaker
+from taskservice.db import DbSessionMaker
 from taskservice.errors import (
     AppError,
     BadGateway,
@@ -139,7 +139,7 @@ class OpenRun:
             snapshot = result.to_state().to_json(context_serializer=_serialize_context)
             state = json.dumps(snapshot)
         with anyio.CancelScope(shield=True):
-            async with self.service.sessionmaker() as db, db.begin():
+            async with self.service.db_sessions() as db, db.begin():
                 await self.memory.save(db)
                 await self.service.conversations(db, self.context.user_id).save_turn(
                     self.session_id,
@@ -178,16 +178,16 @@ def _serialize_context(context: Any) -> dict[str, Any]:
 
 class AgentService:
     def __init__(
-        self, settings: Settings, engine: AsyncEngine, sessionmaker: SessionMaker, model: Model
+        self, settings: Settings, engine: AsyncEngine, db_sessions: DbSessionMaker, model: Model
     ) -> None:
         self.settings = settings
         self.engine = engine
         attach(engine, settings.sqlite_busy_timeout_ms)
-        self.sessionmaker = sessionmaker
+        self.db_sessions = db_sessions
         self.model = model
         self.ttl = timedelta(hours=settings.agent_session_ttl_hours)
         self.slots = RunSlots(
-            sessionmaker,
+            db_sessions,
             per_user=settings.agent_max_concurrent,
             # A run cannot outlive its timeout; a slot older than this was left by a
             # process that died, and stops counting.
@@ -216,7 +216,7 @@ class AgentService:
         resuming: bool = False,
     ) -> OpenRun:
         conversation_id = session_id or secrets.token_hex(16)
-        async with self.sessionmaker() as db, db.begin():
+        async with self.db_sessions() as db, db.begin():
             conversations = self.conversations(db, user_id)
             if task_id is not None:
                 await TaskRepository(db, user_id).get(task_id)
@@ -235,7 +235,7 @@ class AgentService:
         context = AgentContext(
             user_id=user_id,
             session_id=conversation.id,
-            sessionmaker=self.sessionmaker,
+            db_sessions=self.db_sessions,
             today=datetime.now(UTC).date(),
             focus_task_id=conversation.focus_task_id,
         )

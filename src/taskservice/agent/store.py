@@ -27,7 +27,7 @@ from sqlmodel import Field, SQLModel, col
 
 from taskservice.agent.memory import forget
 from taskservice.auth.models import User
-from taskservice.db import SessionMaker, UTCDateTime, utcnow
+from taskservice.db import DbSessionMaker, UTCDateTime, utcnow
 from taskservice.errors import Conflict, NotFound, TooManyRequests
 
 RETRY_AFTER_S = 2
@@ -163,10 +163,10 @@ class Conversations:
         )
 
 
-async def purge_expired_sessions(sessionmaker: SessionMaker, ttl: timedelta) -> int:
+async def purge_expired_sessions(db_sessions: DbSessionMaker, ttl: timedelta) -> int:
     """Delete idle sessions past their TTL, with their history."""
     cutoff = utcnow() - ttl
-    async with sessionmaker() as db, db.begin():
+    async with db_sessions() as db, db.begin():
         ids = list(
             (
                 await db.execute(
@@ -184,8 +184,8 @@ async def purge_expired_sessions(sessionmaker: SessionMaker, ttl: timedelta) -> 
 class RunSlots:
     """Admission for agent runs, shared by every worker through the database."""
 
-    def __init__(self, sessionmaker: SessionMaker, *, per_user: int, lease: timedelta) -> None:
-        self.sessionmaker = sessionmaker
+    def __init__(self, db_sessions: DbSessionMaker, *, per_user: int, lease: timedelta) -> None:
+        self.db_sessions = db_sessions
         self.per_user = per_user
         self.lease = lease
 
@@ -224,7 +224,7 @@ class RunSlots:
         return token
 
     async def busy(self, conversation_id: str) -> bool:
-        async with self.sessionmaker() as db:
+        async with self.db_sessions() as db:
             running = await db.scalar(
                 select(func.count())
                 .select_from(AgentRun)
@@ -240,5 +240,5 @@ class RunSlots:
         await db.execute(delete(AgentRun).where(col(AgentRun.id) == token))
 
     async def release_now(self, token: str) -> None:
-        async with self.sessionmaker() as db, db.begin():
+        async with self.db_sessions() as db, db.begin():
             await self.release(db, token)

@@ -2,15 +2,15 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from taskservice.auth.cache import VerifiedKeys
 from taskservice.auth.keys import hash_key
 from taskservice.auth.models import User
 from taskservice.auth.repository import UserRepository
-from taskservice.db import SessionMaker
 from taskservice.errors import Unauthorized
+from taskservice.resources import ResourcesDep
 
 bearer_scheme = HTTPBearer(
     auto_error=False,
@@ -23,7 +23,15 @@ bearer_scheme = HTTPBearer(
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
 
 
-async def get_current_user(request: Request, credentials: Credentials) -> User:
+async def get_verified_keys(resources: ResourcesDep) -> VerifiedKeys:
+    return resources.verified_keys
+
+
+async def get_current_user(
+    resources: ResourcesDep,
+    verified: Annotated[VerifiedKeys, Depends(get_verified_keys)],
+    credentials: Credentials,
+) -> User:
     """The key's user: from the verified-keys cache, else from the database.
 
     The lookup uses a session of its own, closed at once, never the request's: a
@@ -35,12 +43,10 @@ async def get_current_user(request: Request, credentials: Credentials) -> User:
     if credentials is None:
         raise Unauthorized("Send an API key as `Authorization: Bearer <key>`.")
     digest = hash_key(credentials.credentials)
-    verified: VerifiedKeys = request.app.state.verified_keys
     user = verified.get(digest)
     if user is None:
-        sessionmaker: SessionMaker = request.app.state.sessionmaker
-        async with sessionmaker() as session:
-            found = await UserRepository(session).authenticate_digest(digest)
+        async with resources.db_sessions() as db:
+            found = await UserRepository(db).authenticate_digest(digest)
             if found is None:
                 raise Unauthorized("The API key is not valid or has been revoked.")
             # A plain copy, usable after its session is gone.

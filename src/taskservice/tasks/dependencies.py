@@ -1,28 +1,23 @@
-"""Dependency aliases for the task routes: session -> user -> repository."""
+"""Dependency aliases for the task routes: database session -> user -> repository."""
 
-from datetime import timedelta
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from taskservice.auth.dependencies import CurrentUser
-from taskservice.db import SessionDep
+from taskservice.db import DbSession
+from taskservice.resources import ResourcesDep
 from taskservice.tasks.idempotency import IdempotencyStore
 from taskservice.tasks.repository import TaskRepository
 
 
-async def get_task_repository(session: SessionDep, user: CurrentUser) -> TaskRepository:
+async def get_task_repository(db: DbSession, user: CurrentUser) -> TaskRepository:
     assert user.id is not None
-    return TaskRepository(session, owner_id=user.id)
+    return TaskRepository(db, owner_id=user.id)
 
 
-async def get_idempotency_store(request: Request) -> IdempotencyStore:
-    settings = request.app.state.settings
-    return IdempotencyStore(
-        request.app.state.sessionmaker,
-        ttl=timedelta(hours=settings.idempotency_ttl_hours),
-        processing_timeout=timedelta(seconds=settings.idempotency_processing_timeout_s),
-    )
+async def get_idempotency_store(resources: ResourcesDep) -> IdempotencyStore:
+    return resources.idempotency
 
 
 TaskRepositoryDep = Annotated[TaskRepository, Depends(get_task_repository)]

@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from taskservice.db import SessionMaker, utcnow
+from taskservice.db import DbSessionMaker, utcnow
 from taskservice.errors import Conflict, UnprocessableContent
 from taskservice.tasks.models import IdempotencyRecord
 
@@ -66,12 +66,12 @@ def fingerprint(method: str, path: str, body: Any) -> str:
 class IdempotencyStore:
     def __init__(
         self,
-        sessionmaker: SessionMaker,
+        db_sessions: DbSessionMaker,
         *,
         ttl: timedelta,
         processing_timeout: timedelta,
     ) -> None:
-        self.sessionmaker = sessionmaker
+        self.db_sessions = db_sessions
         self.ttl = ttl
         self.processing_timeout = processing_timeout
 
@@ -79,11 +79,11 @@ class IdempotencyStore:
         """Claim ``key`` for this request, or return the response it already produced."""
         for _ in range(5):
             now = utcnow()
-            async with self.sessionmaker() as session, session.begin():
+            async with self.db_sessions() as session, session.begin():
                 record_id = await self._insert(session, user_id, key, print_, now)
             if record_id is not None:
                 return Claim(record_id)
-            async with self.sessionmaker() as session, session.begin():
+            async with self.db_sessions() as session, session.begin():
                 record = (
                     await session.execute(
                         select(IdempotencyRecord).where(
@@ -134,7 +134,7 @@ class IdempotencyStore:
             raise IdempotencyInProgress()
 
     async def release(self, claim: Claim) -> None:
-        async with self.sessionmaker() as session, session.begin():
+        async with self.db_sessions() as session, session.begin():
             await session.execute(
                 delete(IdempotencyRecord).where(
                     col(IdempotencyRecord.id) == claim.record_id,
@@ -144,7 +144,7 @@ class IdempotencyStore:
 
     async def purge_expired(self) -> int:
         now = utcnow()
-        async with self.sessionmaker() as session, session.begin():
+        async with self.db_sessions() as session, session.begin():
             result = await session.execute(
                 delete(IdempotencyRecord).where(
                     or_(
