@@ -13,11 +13,11 @@ from fastapi import FastAPI
 from taskservice import __version__
 from taskservice.agent.provider import build_model
 from taskservice.agent.router import router as agent_router
-from taskservice.agent.service import AgentService
-from taskservice.agent.store import purge_expired_sessions
+from taskservice.agent.runs.lifecycle import AgentRuns
+from taskservice.agent.sessions import purge_expired_sessions
 from taskservice.auth.cache import VerifiedKeys
 from taskservice.config import Settings, get_settings
-from taskservice.db import create_db_sessionmaker, create_engine
+from taskservice.db import create_db_sessionmaker, create_engine, run_to_completion
 from taskservice.errors import install_error_handlers
 from taskservice.health import router as health_router
 from taskservice.middleware import RequestIdMiddleware
@@ -39,7 +39,7 @@ PURGE_INTERVAL_S = 3600.0
 PURGE_DELAY_S = 60.0
 
 
-async def _purge_expired(store: IdempotencyStore, agent: AgentService) -> None:
+async def _purge_expired(store: IdempotencyStore, runs: AgentRuns) -> None:
     """Hourly: forget expired idempotency keys and idle agent sessions.
 
     Reads never serve expired data (every lookup checks the expiry); this only
@@ -48,8 +48,10 @@ async def _purge_expired(store: IdempotencyStore, agent: AgentService) -> None:
     await asyncio.sleep(PURGE_DELAY_S)
     while True:
         try:
-            keys = await store.purge_expired()
-            sessions = await purge_expired_sessions(agent.db_sessions, agent.ttl)
+            keys = await run_to_completion(store.purge_expired())
+            sessions = await run_to_completion(
+                purge_expired_sessions(runs.db_sessions, runs.session_ttl)
+            )
             if keys or sessions:
                 logger.info("purged %d idempotency keys, %d agent sessions", keys, sessions)
         except Exception:
@@ -73,15 +75,20 @@ async def build_resources(settings: Settings) -> AsyncIterator[Resources]:
             ttl=timedelta(hours=settings.idempotency_ttl_hours),
             processing_timeout=timedelta(seconds=settings.idempotency_processing_timeout_s),
         ),
-        agent=AgentService(settings, engine, db_sessions, model),
+        agent_runs=AgentRuns(settings, engine, db_sessions, model),
     )
-    purger = asyncio.create_task(_purge_expired(resources.idempotency, resources.agent))
+    background = [
+        asyncio.create_task(_purge_expired(resources.idempotency, resources.agent_runs)),
+        asyncio.create_task(resources.agent_runs.reap_forever()),
+    ]
     try:
         yield resources
     finally:
-        purger.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await purger
+        await resources.agent_runs.stop_all("The server is shutting down.")
+        for task in background:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         if client is not None:
             await client.close()
         if settings.tracing:

@@ -74,6 +74,29 @@ class Settings(BaseSettings):
         default=3, ge=1, description="Runs per user at once, across all workers; then 429."
     )
     agent_max_turns: int = Field(default=12, ge=1, description="Model calls in one run.")
+    agent_max_tool_calls: int = Field(
+        default=50,
+        ge=1,
+        description="Tool calls in one run. A model asking for more at once is refused before "
+        "anything is done; a run reaching it otherwise stops there.",
+    )
+    agent_max_parallel_tools: int = Field(
+        default=4,
+        ge=1,
+        description="Tool calls of one run running at once (each holds a database connection).",
+    )
+    agent_run_lease_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="A running run's lease, renewed while it runs: a run whose worker died is "
+        "ended as lost once it runs out.",
+    )
+    agent_cancel_poll_s: float = Field(
+        default=1.0,
+        gt=0,
+        description="How often a run renews its lease and checks for a cancel request made "
+        "on another worker.",
+    )
     agent_session_ttl_hours: float = Field(
         default=168.0, gt=0, description="Idle sessions expire after this."
     )

@@ -1,9 +1,10 @@
 """The async engine, the per-request database session and the types every table shares."""
 
+import asyncio
 import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import anyio
 from fastapi import Depends
@@ -21,6 +22,7 @@ from taskservice.config import Settings
 from taskservice.resources import ResourcesDep
 
 DbSessionMaker = async_sessionmaker[AsyncSession]
+T = TypeVar("T")
 
 
 def utcnow() -> datetime:
@@ -99,6 +101,31 @@ def apply_sqlite_pragmas(engine: AsyncEngine, busy_timeout_ms: int) -> None:
 
     event.listen(sync_engine, "connect", set_pragmas)
     _PRAGMA_LISTENERS[sync_engine] = set_pragmas
+
+
+async def run_to_completion(work: Coroutine[Any, Any, T]) -> T:
+    """Run database work to its end even if the caller is cancelled meanwhile; the
+    cancellation is raised once the work is done.
+
+    A statement must never be abandoned halfway on SQLite: SQLAlchemy then discards
+    the connection, and aiosqlite's close of a connection whose cursor is still alive
+    is deferred until that cursor is garbage-collected, the transaction and SQLite's
+    write lock with it: every other writer fails with "database is locked" meanwhile.
+    """
+    task = asyncio.ensure_future(work)
+    cancelled: asyncio.CancelledError | None = None
+    while True:
+        try:
+            result = await asyncio.shield(task)
+        except asyncio.CancelledError as exc:
+            if task.done():
+                raise
+            cancelled = exc
+        else:
+            break
+    if cancelled is not None:
+        raise cancelled
+    return result
 
 
 def create_db_sessionmaker(engine: AsyncEngine) -> DbSessionMaker:

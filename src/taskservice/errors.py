@@ -67,6 +67,8 @@ class AppError(Exception):
         super().__init__(detail)
         self.detail = detail
         self.headers = dict(headers or {})
+        # Members added to the problem object (e.g. the agent's `run_id`).
+        self.extra: dict[str, Any] = {}
 
     @property
     def title(self) -> str:
@@ -183,7 +185,7 @@ def app_error_body(exc: AppError, request: Request | None = None) -> dict[str, A
     errors = None
     if isinstance(exc, UnprocessableContent):
         errors = [FieldError(field=exc.field, message=exc.detail, type=exc.slug.replace("-", "_"))]
-    return problem_body(
+    body = problem_body(
         status=exc.status,
         detail=exc.detail,
         slug=exc.slug,
@@ -191,6 +193,7 @@ def app_error_body(exc: AppError, request: Request | None = None) -> dict[str, A
         request=request,
         errors=errors,
     )
+    return {**body, **exc.extra}
 
 
 def _field_path(loc: Sequence[int | str]) -> str:

@@ -2,8 +2,9 @@
 
 from sqlmodel import SQLModel
 
-from taskservice.agent.memory import SDK_MESSAGES, SDK_SESSIONS
-from taskservice.agent.store import AgentRun, Conversation
+from taskservice.agent.history import SDK_HISTORY, SDK_ITEMS
+from taskservice.agent.runs.records import AgentRun, AgentToolCall
+from taskservice.agent.sessions import AgentSession
 from taskservice.auth.models import ApiKey, User
 from taskservice.tasks.counts import TaskCount
 from taskservice.tasks.events import TaskEvent
@@ -12,11 +13,12 @@ from taskservice.tasks.models import IdempotencyRecord, Task, TaskTag
 metadata = SQLModel.metadata
 
 __all__ = [
-    "SDK_MESSAGES",
-    "SDK_SESSIONS",
+    "SDK_HISTORY",
+    "SDK_ITEMS",
     "AgentRun",
+    "AgentSession",
+    "AgentToolCall",
     "ApiKey",
-    "Conversation",
     "IdempotencyRecord",
     "Task",
     "TaskCount",

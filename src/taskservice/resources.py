@@ -16,7 +16,7 @@ from taskservice.config import Settings
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
-    from taskservice.agent.service import AgentService
+    from taskservice.agent.runs.lifecycle import AgentRuns
     from taskservice.auth.cache import VerifiedKeys
     from taskservice.db import DbSessionMaker
     from taskservice.tasks.idempotency import IdempotencyStore
@@ -29,7 +29,7 @@ class Resources:
     db_sessions: "DbSessionMaker"
     verified_keys: "VerifiedKeys"
     idempotency: "IdempotencyStore"
-    agent: "AgentService"
+    agent_runs: "AgentRuns"
 
 
 def resources_of(app: FastAPI) -> Resources:

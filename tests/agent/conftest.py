@@ -2,7 +2,7 @@
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -10,19 +10,20 @@ from agents.models.interface import Model
 from fastapi import FastAPI
 
 from taskservice.agent.offline.model import OfflineModel
-from taskservice.agent.router import get_agent_service
-from taskservice.agent.service import AgentService
+from taskservice.agent.router import get_agent_runs
+from taskservice.agent.runs.lifecycle import AgentRuns
 from taskservice.config import Settings
 from taskservice.resources import resources_of
+from taskservice.tasks.repository import TaskRepository
 
 
-def use_model(app: FastAPI, model: Model, **overrides: Any) -> AgentService:
+def use_model(app: FastAPI, model: Model, **overrides: Any) -> AgentRuns:
     """Run the app's agents on ``model`` (and optionally other settings), through
     ``app.dependency_overrides`` (the fixture ``app`` clears them afterwards)."""
-    current = resources_of(app).agent
+    current = resources_of(app).agent_runs
     settings = current.settings.model_copy(update=overrides)
-    service = AgentService(settings, current.engine, current.db_sessions, model)
-    app.dependency_overrides[get_agent_service] = lambda: service
+    service = AgentRuns(settings, current.engine, current.db_sessions, model)
+    app.dependency_overrides[get_agent_runs] = lambda: service
     return service
 
 
@@ -87,4 +88,110 @@ def parse_sse(text: str) -> list[tuple[str, dict[str, Any]]]:
     return events
 
 
-__all__ = ["GatedModel", "Settings", "parse_sse", "use_model"]
+class GatedCreates:
+    """Holds every ``TaskRepository.create`` inside its transaction (after its insert,
+    so on SQLite it holds the write lock) until the test opens the gate: a tool call in
+    flight, on demand."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.gate = asyncio.Event()
+        self.entered = 0
+        self.inside = 0
+        self.most_inside = 0
+        self.cancelled = 0
+        self.changed = asyncio.Condition()
+        original = TaskRepository.create
+
+        async def create(repository: TaskRepository, data: Any) -> Any:
+            task = await original(repository, data)
+            async with self.changed:
+                self.entered += 1
+                self.inside += 1
+                self.most_inside = max(self.most_inside, self.inside)
+                self.changed.notify_all()
+            try:
+                await self.gate.wait()
+            except asyncio.CancelledError:
+                self.cancelled += 1
+                raise
+            finally:
+                self.inside -= 1
+            return task
+
+        monkeypatch.setattr(TaskRepository, "create", create)
+
+    async def until_entered(self, count: int) -> None:
+        async with self.changed:
+            await self.changed.wait_for(lambda: self.entered >= count)
+
+
+@pytest.fixture
+def gated_creates(monkeypatch: pytest.MonkeyPatch) -> GatedCreates:
+    return GatedCreates(monkeypatch)
+
+
+class StreamClient:
+    """Drives ``POST /agent/stream`` on the ASGI app directly, so a test decides when the
+    client goes away: ``leave_after`` (the events received before it disconnects) or
+    ``leave_when`` (an awaitable: it disconnects once that is done). The call returns
+    once the app has finished with the request, i.e. after the run's end is recorded."""
+
+    def __init__(self, app: FastAPI, key: str) -> None:
+        self.app = app
+        self.key = key
+
+    async def post(
+        self,
+        body: dict[str, Any],
+        *,
+        leave_after: int | None = None,
+        leave_when: Callable[[], Awaitable[None]] | None = None,
+    ) -> list[tuple[str, dict[str, Any]]]:
+        payload = json.dumps(body).encode()
+        leave = asyncio.Event()
+        received: list[bytes] = []
+        sent = False
+
+        async def receive() -> dict[str, Any]:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": payload, "more_body": False}
+            if leave_when is not None:
+                await leave_when()
+            else:
+                await leave.wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.body":
+                received.append(message.get("body", b""))
+                events = parse_sse(b"".join(received).decode())
+                if leave_after is not None and len(events) >= leave_after:
+                    leave.set()
+
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": "/agent/stream",
+            "raw_path": b"/agent/stream",
+            "query_string": b"",
+            "root_path": "",
+            "headers": [
+                (b"host", b"test"),
+                (b"authorization", f"Bearer {self.key}".encode()),
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+            ],
+            "client": ("127.0.0.1", 1234),
+            "server": ("test", 80),
+            "state": {},
+        }
+        await asyncio.wait_for(self.app(scope, receive, send), timeout=60)
+        return parse_sse(b"".join(received).decode())
+
+
+__all__ = ["GatedCreates", "GatedModel", "Settings", "StreamClient", "parse_sse", "use_model"]

@@ -2,9 +2,10 @@
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
-from taskservice.agent.store import Conversation
+from taskservice.agent.sessions import AgentSession
 from taskservice.db import DbSessionMaker
 from tests.conftest import ApiUser
 
@@ -40,10 +41,17 @@ class TestDeleteApproval:
         body = await ask(alice, f"delete task {task_id}")
 
         assert body["agent"] == "editor"
-        assert body["reply"] == f"This needs your approval first: delete_task(task_id={task_id})."
+        assert body["status"] == "waiting_approval"
+        assert body["reply"] == (
+            f"Delete task #{task_id} 'old report'? Approve or reject it at "
+            f"POST /agent/sessions/{body['session_id']}/approvals."
+        )
         assert body["tool_calls"] == []
-        assert [(p["tool"], p["agent"], p["arguments"]) for p in body["pending_approvals"]] == [
-            ("delete_task", "editor", {"task_id": task_id})
+        assert [
+            (p["tool"], p["agent"], p["arguments"], p["description"])
+            for p in body["pending_approvals"]
+        ] == [
+            ("delete_task", "editor", {"task_id": task_id}, f"Delete task #{task_id} 'old report'?")
         ]
         assert (await alice.client.get(f"/tasks/{task_id}")).status_code == 200
         session = (await alice.client.get(f"/agent/sessions/{body['session_id']}")).json()
@@ -60,8 +68,8 @@ class TestDeleteApproval:
         )
 
         assert status == 200
-        assert body["session_id"] == asked["session_id"]
-        assert body["pending_approvals"] == []
+        assert (body["session_id"], body["run_id"]) == (asked["session_id"], asked["run_id"])
+        assert (body["status"], body["pending_approvals"]) == ("completed", [])
         assert body["agent"] == "editor"
         assert body["reply"] == f"Deleted task #{task_id} 'old report'."
         deletes = [c for c in body["tool_calls"] if c["name"] == "delete_task"]
@@ -145,14 +153,76 @@ class TestDeleteApproval:
 
         async with db_sessions() as db:
             conversation = (
-                await db.execute(select(Conversation).where(Conversation.id == asked["session_id"]))
+                await db.execute(select(AgentSession).where(AgentSession.id == asked["session_id"]))
             ).scalar_one()
         assert conversation.pending_state is not None
         assert '"delete_task"' in conversation.pending_state
         assert alice.key not in conversation.pending_state
 
 
+class TestStrictDecisions:
+    @pytest.mark.parametrize("approve", ["yes", "true", 1, 0, None, [True], {"v": True}])
+    async def test_approve_is_a_json_boolean_and_nothing_else(
+        self, alice: ApiUser, approve: Any
+    ) -> None:
+        (task_id,) = await seed(alice, "keep me")
+        asked = await ask(alice, f"delete task {task_id}")
+        approval_id = asked["pending_approvals"][0]["id"]
+
+        status, body = await decide(
+            alice, asked["session_id"], [{"id": approval_id, "approve": approve}]
+        )
+
+        assert status == 422
+        assert [e["field"] for e in body["errors"]] == ["body.decisions.0.approve"]
+        await assert_still_pending(alice, asked, task_id)
+
+    async def test_a_duplicate_id_is_422_and_nothing_is_decided(self, alice: ApiUser) -> None:
+        (task_id,) = await seed(alice, "keep me")
+        asked = await ask(alice, f"delete task {task_id}")
+        approval_id = asked["pending_approvals"][0]["id"]
+
+        status, body = await decide(
+            alice,
+            asked["session_id"],
+            [{"id": approval_id, "approve": False}, {"id": approval_id, "approve": True}],
+        )
+
+        assert status == 422
+        assert [(e["field"], e["message"]) for e in body["errors"]] == [
+            ("body", f"Value error, approval '{approval_id}' is decided more than once")
+        ]
+        await assert_still_pending(alice, asked, task_id)
+
+
+async def assert_still_pending(user: ApiUser, asked: dict[str, Any], task_id: int) -> None:
+    session = (await user.client.get(f"/agent/sessions/{asked['session_id']}")).json()
+    assert session["approvals"] == asked["pending_approvals"]
+    assert (await user.client.get(f"/tasks/{task_id}")).status_code == 200
+    run = (await user.client.get(f"/agent/runs/{asked['run_id']}")).json()
+    assert run["status"] == "waiting_approval"
+
+
 class TestStreamedApproval:
+    async def test_a_call_waiting_for_approval_is_announced_only_as_approval_required(
+        self, alice: ApiUser
+    ) -> None:
+        from tests.agent.helpers import stream
+
+        (task_id,) = await seed(alice, "streamed")
+        events = await stream(alice, {"message": f"delete task {task_id}"})
+
+        names = [name for name, _ in events]
+        assert "tool_called" not in names
+        assert names[-2:] == ["approval_required", "done"]
+        required = events[-2][1]
+        assert (required["tool"], required["arguments"], required["description"]) == (
+            "delete_task",
+            {"task_id": task_id},
+            f"Delete task #{task_id} 'streamed'?",
+        )
+        assert required["run_id"] == events[-1][1]["run_id"]
+
     async def test_a_streamed_run_is_resumed_by_a_later_request(self, alice: ApiUser) -> None:
         from tests.agent.helpers import stream
 

@@ -86,7 +86,7 @@ class TestAdmission:
 
 
 class TestFailures:
-    async def test_slow_model_is_504_and_history_survives(
+    async def test_slow_model_is_504_and_the_history_notes_it(
         self, app: FastAPI, alice: ApiUser
     ) -> None:
         first = await alice.client.post("/agent", json={"message": "list my tasks"})
@@ -102,7 +102,12 @@ class TestFailures:
         assert response.status_code == 504
         assert response.json()["type"] == "urn:taskservice:problem:agent-timeout"
         assert response.json()["detail"] == "The agent did not finish within 0.2 s."
-        assert await history_of(alice, session_id) == before
+        after = await history_of(alice, session_id)
+        assert after[: len(before)] == before
+        assert [m["content"] for m in after[len(before) :]] == [
+            "show task 1",
+            "(This request ran out of time before it finished. Nothing was changed.)",
+        ]
         assert (await alice.client.get("/healthz")).status_code == 200
         # The slot was released: the session takes the next run.
         slow.gate.set()
@@ -112,7 +117,7 @@ class TestFailures:
         )
         assert again.status_code == 200
 
-    async def test_failing_provider_is_502_and_history_survives(
+    async def test_failing_provider_is_502_and_the_history_notes_it(
         self, app: FastAPI, alice: ApiUser
     ) -> None:
         first = await alice.client.post("/agent", json={"message": "list my tasks"})
@@ -127,7 +132,12 @@ class TestFailures:
         assert response.status_code == 502
         assert response.json()["type"] == "urn:taskservice:problem:model-provider-error"
         assert response.json()["detail"] == "The model provider answered 500; try again later."
-        assert await history_of(alice, session_id) == before
+        after = await history_of(alice, session_id)
+        assert after[: len(before)] == before
+        assert [m["content"] for m in after[len(before) :]] == [
+            "list my tasks",
+            "(This request stopped because the model provider failed. Nothing was changed.)",
+        ]
 
     async def test_provider_rate_limit_is_502(self, app: FastAPI, alice: ApiUser) -> None:
         use_model(app, ScriptedModel([provider_error(429)]))

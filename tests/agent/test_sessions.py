@@ -7,8 +7,8 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import func, select, update
 
-from taskservice.agent.memory import SDK_MESSAGES
-from taskservice.agent.store import Conversation, purge_expired_sessions
+from taskservice.agent.history import SDK_ITEMS
+from taskservice.agent.sessions import AgentSession, purge_expired_sessions
 from taskservice.app import create_app
 from taskservice.config import Settings
 from taskservice.db import DbSessionMaker, utcnow
@@ -124,8 +124,8 @@ class TestSessionEndpoints:
         async with db_sessions() as db:
             left = await db.scalar(
                 select(func.count())
-                .select_from(SDK_MESSAGES)
-                .where(SDK_MESSAGES.c.session_id == session_id)
+                .select_from(SDK_ITEMS)
+                .where(SDK_ITEMS.c.session_id == session_id)
             )
         assert left == 0
 
@@ -160,7 +160,7 @@ class TestExpiry:
         session_id = (await ask(alice, "list my tasks"))["session_id"]
         async with db_sessions() as db, db.begin():
             await db.execute(
-                update(Conversation).values(updated_at=utcnow() - timedelta(hours=169))
+                update(AgentSession).values(updated_at=utcnow() - timedelta(hours=169))
             )
 
         response = await alice.client.post(
@@ -178,7 +178,7 @@ class TestExpiry:
         listed = (await alice.client.get("/agent/sessions")).json()
 
         assert listed[0]["id"] == session_id
-        assert resources_of(app).agent.ttl == timedelta(hours=168)
+        assert resources_of(app).agent_runs.session_ttl == timedelta(hours=168)
 
 
 class TestRestart:

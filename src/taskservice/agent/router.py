@@ -1,28 +1,34 @@
-"""The agent endpoints: /agent, /agent/stream, sessions, approvals, /agents."""
+"""The agent endpoints: ask (a reply or a stream), approvals, runs, sessions, /agents.
+
+Thin: every run goes through ``AgentRuns.start`` or ``AgentRuns.resume``, which own
+its whole lifecycle.
+"""
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
 from typing import Annotated
 
 from agents import FunctionTool
 from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from taskservice.agent.execution import run_to_reply, stream_run
-from taskservice.agent.memory import history
+from taskservice.agent.errors import SessionBusy
+from taskservice.agent.history import stored_history
+from taskservice.agent.runs.events import EVENT_TYPES
+from taskservice.agent.runs.lifecycle import AgentRuns
+from taskservice.agent.runs.records import AgentRun, AgentToolCall, StopMode
+from taskservice.agent.runs.run import Run
 from taskservice.agent.schemas import (
     SESSION_ID_PATTERN,
     AgentInfo,
     AgentReply,
     AgentRequest,
     ApprovalRequest,
+    RunDetail,
     SessionDetail,
-    SessionMessage,
     SessionSummary,
     ToolInfo,
 )
-from taskservice.agent.service import AgentService, OpenRun
-from taskservice.agent.store import Conversation, Conversations, SessionBusy
+from taskservice.agent.sessions import AgentSession
 from taskservice.agent.transcript import messages_of
 from taskservice.agent.triage import AGENTS
 from taskservice.auth.dependencies import CurrentUser
@@ -36,77 +42,55 @@ SessionId = Annotated[
     str,
     Path(min_length=1, max_length=64, pattern=SESSION_ID_PATTERN, description="The session's id."),
 ]
+RunId = Annotated[
+    str,
+    Path(min_length=1, max_length=64, pattern=SESSION_ID_PATTERN, description="The run's id."),
+]
 
 
-async def get_agent_service(resources: ResourcesDep) -> AgentService:
-    return resources.agent
+async def get_agent_runs(resources: ResourcesDep) -> AgentRuns:
+    return resources.agent_runs
 
 
-AgentServiceDep = Annotated[AgentService, Depends(get_agent_service)]
-
-
-def _summary(conversation: Conversation, ttl: timedelta) -> dict[str, object]:
-    return {
-        "id": conversation.id,
-        "title": conversation.title,
-        "focus_task_id": conversation.focus_task_id,
-        "pending_approvals": len(conversation.pending_approvals or []),
-        "created_at": conversation.created_at,
-        "updated_at": conversation.updated_at,
-        "expires_at": conversation.updated_at + ttl,
-    }
+AgentRunsDep = Annotated[AgentRuns, Depends(get_agent_runs)]
 
 
 @router.post(
     "/agent",
     response_model=AgentReply,
-    responses=problem_responses(400, 401, 404, 409, 413, 422, 429, 502, 504),
+    responses=problem_responses(400, 401, 404, 409, 413, 422, 429, 502, 503, 504),
 )
-async def ask_agent(body: AgentRequest, user: CurrentUser, service: AgentServiceDep) -> AgentReply:
+async def ask_agent(body: AgentRequest, user: CurrentUser, runs: AgentRunsDep) -> AgentReply:
     """Ask the agent. Without `session_id` a new session starts (its id is returned)."""
     assert user.id is not None
-    run = await service.open(
-        user.id, session_id=body.session_id, title=body.message, task_id=body.task_id
-    )
-    try:
-        return await run_to_reply(service, run, body.message)
-    finally:
-        await run.close()
+    async with runs.start(
+        user.id, session_id=body.session_id, message=body.message, task_id=body.task_id
+    ) as run:
+        return await run.reply(body.message)
 
 
-async def open_stream(
-    body: AgentRequest, user: CurrentUser, service: AgentServiceDep
-) -> AsyncIterator[OpenRun]:
-    """Admit the run before the stream starts, so refusals are plain problem responses."""
+async def admitted_run(
+    body: AgentRequest, user: CurrentUser, runs: AgentRunsDep
+) -> AsyncIterator[Run]:
+    """Admit the run before the stream starts, so refusals are plain problem responses;
+    the run's lifecycle ends after the stream does (or after the client went away)."""
     assert user.id is not None
-    run = await service.open(
-        user.id, session_id=body.session_id, title=body.message, task_id=body.task_id
-    )
-    try:
+    async with runs.start(
+        user.id, session_id=body.session_id, message=body.message, task_id=body.task_id
+    ) as run:
         yield run
-    finally:
-        await run.close()
 
 
-_EVENT_TYPES = [
-    "agent_updated",
-    "handoff",
-    "tool_called",
-    "tool_output",
-    "text_delta",
-    "approval_required",
-    "done",
-    "error",
-]
 _SSE_ITEM = {
     "type": "object",
     "required": ["event", "data"],
     "properties": {
-        "event": {"type": "string", "enum": _EVENT_TYPES},
+        "event": {"type": "string", "enum": EVENT_TYPES},
         "data": {
             "type": "string",
             "contentMediaType": "application/json",
-            "description": "A JSON object: for `done` an AgentReply, for `error` a Problem.",
+            "description": "A JSON object with `run_id`: for `done` an AgentReply, for "
+            "`error` a Problem.",
         },
     },
 }
@@ -121,43 +105,104 @@ _SSE_ITEM = {
     responses={
         200: {
             "description": (
-                "A `text/event-stream`. Each event's `data` is a JSON object; the event "
-                "types, in order of appearance: `agent_updated` {agent}, `handoff` {from, "
-                "to}, `tool_called` {id, agent, name, arguments}, `tool_output` {id, agent, "
-                "output}, `text_delta` {agent, delta}, `approval_required` {id, tool, agent, "
-                "arguments}; then exactly one of `done` (the AgentReply object, as POST "
-                "/agent returns it) or `error` (a problem object with `session_id`)."
+                "A `text/event-stream`. Each event's `data` is a JSON object carrying "
+                "`run_id`; the event types, in order of appearance: `run_started` "
+                "{session_id}, `agent_updated` {agent}, `handoff` {from, to}, `tool_called` "
+                "{id, agent, name, arguments}, `tool_output` {id, agent, output}, "
+                "`text_delta` {agent, delta}, `approval_required` {id, tool, agent, "
+                "arguments, description}; then exactly one of `done` (the AgentReply "
+                "object, as POST /agent returns it) or `error` (a problem object with "
+                "`session_id`)."
             ),
         },
-        **problem_responses(400, 401, 404, 409, 413, 422, 429),
+        **problem_responses(400, 401, 404, 409, 413, 422, 429, 503),
     },
 )
 async def stream_agent(
-    body: AgentRequest,
-    service: AgentServiceDep,
-    run: Annotated[OpenRun, Depends(open_stream, scope="request")],
+    body: AgentRequest, run: Annotated[Run, Depends(admitted_run, scope="request")]
 ) -> AsyncIterator[ServerSentEvent]:
     """Ask the agent and follow the run as server-sent events."""
-    async for event in stream_run(service, run, body.message):
+    async for event in run.stream(body.message):
         yield event
 
 
 @router.post(
     "/agent/sessions/{session_id}/approvals",
     response_model=AgentReply,
-    responses=problem_responses(400, 401, 404, 409, 413, 422, 429, 502, 504),
+    responses=problem_responses(400, 401, 404, 409, 413, 422, 429, 502, 503, 504),
 )
 async def decide_approvals(
-    session_id: SessionId, body: ApprovalRequest, user: CurrentUser, service: AgentServiceDep
+    session_id: SessionId, body: ApprovalRequest, user: CurrentUser, runs: AgentRunsDep
 ) -> AgentReply:
-    """Approve or reject the tool calls a session's run waits for, and resume it."""
+    """Approve or reject the tool calls a session's run waits for, and resume that run."""
     assert user.id is not None
-    run = await service.open(user.id, session_id=session_id, resuming=True)
-    try:
-        state = await service.resume_state(run, body.decisions)
-        return await run_to_reply(service, run, state)
-    finally:
-        await run.close()
+    async with runs.resume(user.id, session_id, body.decisions) as (run, state):
+        return await run.reply(state)
+
+
+def _run_detail(run: AgentRun, calls: list[AgentToolCall]) -> RunDetail:
+    duration = None
+    if run.ended_at is not None:
+        duration = round((run.ended_at - run.started_at).total_seconds() * 1000)
+    return RunDetail.model_validate(
+        {
+            "id": run.id,
+            "session_id": run.session_id,
+            "status": run.status,
+            "outcome": run.outcome,
+            "detail": run.detail,
+            "stop_requested": run.stop_requested,
+            "started_at": run.started_at,
+            "ended_at": run.ended_at,
+            "duration_ms": duration,
+            "tool_calls": [
+                {
+                    "id": c.call_id,
+                    "agent": c.agent,
+                    "name": c.name,
+                    "arguments": c.arguments,
+                    "output": c.output,
+                    "ok": c.ok,
+                    "at": c.at,
+                }
+                for c in calls
+            ],
+        }
+    )
+
+
+@router.get(
+    "/agent/runs/{run_id}", response_model=RunDetail, responses=problem_responses(401, 404, 422)
+)
+async def get_run(run_id: RunId, user: CurrentUser, runs: AgentRunsDep) -> RunDetail:
+    """A run: its status, how it ended, its timing and the tool calls it made."""
+    assert user.id is not None
+    return _run_detail(*await runs.get(user.id, run_id))
+
+
+@router.post(
+    "/agent/runs/{run_id}/cancel",
+    response_model=RunDetail,
+    responses=problem_responses(401, 404, 409, 422),
+)
+async def cancel_run(
+    run_id: RunId,
+    user: CurrentUser,
+    runs: AgentRunsDep,
+    mode: Annotated[
+        StopMode,
+        Query(
+            description="`after_tool_call` (the default): the tool calls running finish, no "
+            "new one starts; `immediate`: those running are cancelled and rolled back too."
+        ),
+    ] = StopMode.after_tool_call,
+) -> RunDetail:
+    """Stop a run, from any worker; answers with its status once it has stopped (or, if
+    its worker is slow to notice, still `running` with `stop_requested` set). A run that
+    waits for approvals is cancelled at once: nothing it waits for is done."""
+    assert user.id is not None
+    await runs.cancel(user.id, run_id, mode)
+    return _run_detail(*await runs.get(user.id, run_id))
 
 
 @router.get("/agents", response_model=list[AgentInfo], responses=problem_responses(401))
@@ -182,19 +227,31 @@ async def list_agents(user: CurrentUser) -> list[AgentInfo]:
     ]
 
 
+def _summary(session: AgentSession, runs: AgentRuns) -> dict[str, object]:
+    return {
+        "id": session.id,
+        "title": session.title,
+        "focus_task_id": session.focus_task_id,
+        "pending_approvals": len(session.pending_approvals or []),
+        "created_at": session.created_at,
+        "updated_at": session.updated_at,
+        "expires_at": session.updated_at + runs.session_ttl,
+    }
+
+
 @router.get(
     "/agent/sessions", response_model=list[SessionSummary], responses=problem_responses(401, 422)
 )
 async def list_sessions(
     user: CurrentUser,
     db: DbSession,
-    service: AgentServiceDep,
+    runs: AgentRunsDep,
     limit: Annotated[int, Query(ge=1, le=100, description="How many, newest first.")] = 20,
 ) -> list[SessionSummary]:
     """Your agent sessions, most recently active first."""
     assert user.id is not None
-    conversations = await Conversations(db, user.id, service.ttl).list_sessions(limit)
-    return [SessionSummary.model_validate(_summary(c, service.ttl)) for c in conversations]
+    sessions = await runs.sessions(db, user.id).list_sessions(limit)
+    return [SessionSummary.model_validate(_summary(s, runs)) for s in sessions]
 
 
 @router.get(
@@ -203,18 +260,17 @@ async def list_sessions(
     responses=problem_responses(401, 404, 422),
 )
 async def get_session(
-    session_id: SessionId, user: CurrentUser, db: DbSession, service: AgentServiceDep
+    session_id: SessionId, user: CurrentUser, db: DbSession, runs: AgentRunsDep
 ) -> SessionDetail:
     """One session: its messages and the approvals it waits for."""
     assert user.id is not None
-    conversation = await Conversations(db, user.id, service.ttl).get(session_id)
-    items = await history(service.engine, session_id).get_items()
-    messages: list[SessionMessage] = messages_of(items)
+    session = await runs.sessions(db, user.id).get(session_id)
+    items = await stored_history(runs.engine, session_id).get_items()
     return SessionDetail.model_validate(
         {
-            **_summary(conversation, service.ttl),
-            "messages": messages,
-            "approvals": conversation.pending_approvals or [],
+            **_summary(session, runs),
+            "messages": messages_of(items),
+            "approvals": session.pending_approvals or [],
         }
     )
 
@@ -225,13 +281,13 @@ async def get_session(
     responses=problem_responses(401, 404, 409, 422),
 )
 async def delete_session(
-    session_id: SessionId, user: CurrentUser, db: DbSession, service: AgentServiceDep
+    session_id: SessionId, user: CurrentUser, db: DbSession, runs: AgentRunsDep
 ) -> Response:
-    """Delete a session and its history."""
+    """Delete a session, its history and its runs."""
     assert user.id is not None
-    conversations = Conversations(db, user.id, service.ttl)
-    await conversations.get(session_id)
-    if await service.slots.busy(session_id):
+    sessions = runs.sessions(db, user.id)
+    await sessions.get(session_id)
+    if await runs.busy(session_id):
         raise SessionBusy()
-    await conversations.delete(session_id)
+    await sessions.delete(session_id)
     return Response(status_code=204)

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from taskservice.tasks.schemas import NO_NUL_PATTERN
 
@@ -61,10 +61,19 @@ class PendingApproval(BaseModel):
     tool: str
     agent: str
     arguments: dict[str, Any]
+    description: str = Field(
+        default="",
+        description="What will happen if you approve, for people.",
+        examples=["Delete task #8 'buy milk'?"],
+    )
 
 
 class AgentReply(BaseModel):
+    run_id: str = Field(description="The run that produced this reply (GET /agent/runs/{id}).")
     session_id: str
+    status: Literal["completed", "waiting_approval"] = Field(
+        description="`waiting_approval` when the run waits for your decisions."
+    )
     reply: str = Field(description="The agent's answer, or what waits for your approval.")
     agent: str = Field(description="The agent that answered last.")
     handoffs: list[Handoff]
@@ -76,7 +85,7 @@ class Decision(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(min_length=1, max_length=200, description="A pending approval's id.")
-    approve: bool
+    approve: StrictBool = Field(description="`true` or `false`, nothing else.")
 
 
 class ApprovalRequest(BaseModel):
@@ -85,7 +94,18 @@ class ApprovalRequest(BaseModel):
         json_schema_extra={"examples": [{"decisions": [{"id": "call_4f1c", "approve": True}]}]},
     )
 
-    decisions: list[Decision] = Field(min_length=1, max_length=50)
+    decisions: list[Decision] = Field(
+        min_length=1, max_length=50, description="One decision per pending id, each id once."
+    )
+
+    @model_validator(mode="after")
+    def _each_id_once(self) -> "ApprovalRequest":
+        seen: set[str] = set()
+        for decision in self.decisions:
+            if decision.id in seen:
+                raise ValueError(f"approval {decision.id!r} is decided more than once")
+            seen.add(decision.id)
+        return self
 
 
 class SessionSummary(BaseModel):
@@ -124,3 +144,37 @@ class AgentInfo(BaseModel):
     role: str
     tools: list[ToolInfo]
     handoffs: list[str]
+
+
+RunStatusName = Literal[
+    "running", "waiting_approval", "completed", "cancelled", "timed_out", "failed"
+]
+
+
+class RunToolCall(BaseModel):
+    id: str = Field(description="The tool call's id.")
+    agent: str
+    name: str
+    arguments: dict[str, Any]
+    output: Any = Field(description="What the tool returned (JSON).")
+    ok: bool = Field(description="False when the call failed (its output says why).")
+    at: datetime
+
+
+class RunDetail(BaseModel):
+    id: str
+    session_id: str
+    status: RunStatusName
+    outcome: str | None = Field(
+        description="How it ended, finer than `status`: completed, guardrail, "
+        "waiting_approval, cancelled, timed_out, provider_error, max_turns, tool_limit, lost, "
+        "error; null while running."
+    )
+    detail: str | None = Field(description="Why it ended that way, for people.")
+    stop_requested: str | None = Field(
+        description="`after_tool_call` or `immediate` once a cancel was asked for."
+    )
+    started_at: datetime
+    ended_at: datetime | None
+    duration_ms: int | None = Field(description="From start to end; null while running.")
+    tool_calls: list[RunToolCall] = Field(description="Every tool call it made, in order.")

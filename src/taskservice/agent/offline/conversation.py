@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from taskservice.agent.results import decode_output
+from taskservice.agent.tools.common import decode_output
 
 _TODAY = re.compile(r"Today is (\d{4}-\d{2}-\d{2})")
 _FOCUS = re.compile(r"focus task id: (\d+)")

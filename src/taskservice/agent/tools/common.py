@@ -50,26 +50,30 @@ def to_json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+def decode_output(output: Any) -> Any:
+    """A tool's output as the JSON value it holds (text that is not JSON stays text)."""
+    if isinstance(output, str):
+        try:
+            return json.loads(output)
+        except ValueError:
+            return output
+    return output
+
+
 def error_output(message: str) -> str:
     return to_json({"error": message})
 
 
-def _validation_message(exc: ValidationError) -> str:
+def validation_message(exc: ValidationError) -> str:
     """The same field errors a REST client gets in a 422, as one line."""
     parts = [f"{e.field or 'value'}: {e.message}" for e in validation_errors(exc.errors())]
-    return "invalid value: " + "; ".join(parts)
+    return error_output("invalid value: " + "; ".join(parts))
 
 
 async def with_tasks(ctx: Ctx, work: Callable[[TaskRepository], Awaitable[Any]]) -> str:
-    """Run ``work`` on the user's tasks in one unit of work; failures become output."""
-    agent_name = ctx.agent.name if ctx.agent is not None else "agent"
-    try:
-        async with ctx.context.tasks(agent_name) as repository:
-            return to_json(await work(repository))
-    except AppError as exc:
-        return error_output(exc.detail)
-    except ValidationError as exc:
-        return error_output(_validation_message(exc))
+    """Do ``work`` on the user's tasks as one unit of work of the run; the tool's output
+    is its result as JSON, or the reason it failed (it then changed nothing)."""
+    return await ctx.context.tool_calls.execute(ctx, work)
 
 
 def parse_day(value: str | None, name: str) -> date | None:

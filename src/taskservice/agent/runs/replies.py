@@ -1,4 +1,5 @@
-"""Turning the SDK's run results and items into our response objects."""
+"""What a run tells its caller: the SDK's results and items as our response objects, and
+the notes a session keeps of runs that did not complete."""
 
 import json
 from typing import Any
@@ -7,6 +8,7 @@ from agents import HandoffOutputItem, ToolCallItem, ToolCallOutputItem
 from agents.items import RunItem, ToolApprovalItem
 
 from taskservice.agent.schemas import AgentReply, Handoff, PendingApproval, ToolCall
+from taskservice.agent.tools.common import decode_output
 
 
 def _field(raw: Any, name: str) -> Any:
@@ -22,15 +24,6 @@ def _arguments(raw: Any) -> dict[str, Any]:
     except (TypeError, ValueError):
         return {"_raw": value}
     return parsed if isinstance(parsed, dict) else {"_raw": parsed}
-
-
-def decode_output(output: Any) -> Any:
-    if isinstance(output, str):
-        try:
-            return json.loads(output)
-        except ValueError:
-            return output
-    return output
 
 
 def agent_name(item: RunItem) -> str:
@@ -62,12 +55,13 @@ def approval(item: ToolApprovalItem) -> PendingApproval:
 
 
 def summarize(
+    run_id: str,
     session_id: str,
     items: list[RunItem],
     *,
     reply: str,
     agent: str,
-    interruptions: list[ToolApprovalItem],
+    pending: list[PendingApproval],
 ) -> AgentReply:
     handoffs: list[Handoff] = []
     calls: dict[str, ToolCall] = {}
@@ -81,13 +75,52 @@ def summarize(
             call_id = str(_field(item.raw_item, "call_id"))
             if call_id in calls:
                 calls[call_id].output = decode_output(item.output)
-    pending = [approval(item) for item in interruptions]
     waiting = {p.id for p in pending}
     return AgentReply(
+        run_id=run_id,
         session_id=session_id,
+        status="waiting_approval" if pending else "completed",
         reply=reply,
         agent=agent,
         handoffs=handoffs,
         tool_calls=[call for call in calls.values() if call.id not in waiting],
         pending_approvals=pending,
     )
+
+
+def task_label(value: Any) -> str | None:
+    if isinstance(value, dict) and "id" in value:
+        title = value.get("title")
+        return f"task #{value['id']}" + (f" '{title}'" if title else "")
+    return None
+
+
+def describe_call(name: str, output: Any) -> str:
+    """One completed tool call, for a person and for the model: what it did."""
+    if isinstance(output, dict):
+        if "error" in output:
+            return f"{name} failed ({output['error']})"
+        for verb in ("created", "updated", "deleted"):
+            label = task_label(output.get(verb))
+            if label is not None:
+                return f"{verb} {label}"
+    return f"{name} ran"
+
+
+ENDINGS = {
+    "cancelled": "was cancelled before it finished",
+    "timed_out": "ran out of time before it finished",
+    "max_turns": "needed too many steps and was stopped",
+    "tool_limit": "reached its limit of tool calls and was stopped",
+    "provider_error": "stopped because the model provider failed",
+    "lost": "was lost when the server running it stopped",
+    "error": "stopped because of an unexpected error",
+}
+
+
+def ending_note(outcome: str, done: list[str]) -> str:
+    """The note a session's history keeps of a run that did not complete."""
+    how = ENDINGS.get(outcome, "stopped before it finished")
+    if done:
+        return f"(This request {how}. Done before it stopped: {'; '.join(done)}.)"
+    return f"(This request {how}. Nothing was changed.)"

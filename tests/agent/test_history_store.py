@@ -1,10 +1,10 @@
-"""Our Alembic-made session tables are exactly the ones the SDK's SQLAlchemySession uses,
-and a turn is saved whole or not at all."""
+"""Our Alembic-made history tables are exactly the ones the SDK's SQLAlchemySession uses,
+and a run's items are stored only when its end is recorded."""
 
 from agents.extensions.memory import SQLAlchemySession
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from taskservice.agent.memory import SDK_MESSAGES, SDK_SESSIONS, TurnBuffer, history
+from taskservice.agent.history import SDK_HISTORY, SDK_ITEMS, TurnHistory, append, stored_history
 
 
 def _shape(table):  # type: ignore[no-untyped-def]
@@ -17,33 +17,42 @@ def _shape(table):  # type: ignore[no-untyped-def]
 class TestSdkTables:
     def test_mirror_matches_the_installed_sdk(self) -> None:
         engine = create_async_engine("sqlite+aiosqlite:///unused.db")
-        sdk = SQLAlchemySession("x", engine=engine)
+        sdk = SQLAlchemySession(
+            "x",
+            engine=engine,
+            sessions_table="agent_history",
+            messages_table="agent_history_items",
+        )
 
-        assert _shape(SDK_SESSIONS) == _shape(sdk._sessions)
-        assert _shape(SDK_MESSAGES) == _shape(sdk._messages)
-        assert [i.name for i in SDK_MESSAGES.indexes] == [i.name for i in sdk._messages.indexes]
+        assert _shape(SDK_HISTORY) == _shape(sdk._sessions)
+        assert _shape(SDK_ITEMS) == _shape(sdk._messages)
+        assert [i.name for i in SDK_ITEMS.indexes] == [i.name for i in sdk._messages.indexes]
 
 
-class TestTurnBuffer:
-    async def test_commit_saves_and_discard_forgets(self, db_url: str) -> None:
+class TestTurnHistory:
+    async def test_new_items_are_read_back_but_stored_only_by_append(self, db_url: str) -> None:
+        from sqlalchemy.ext.asyncio import async_sessionmaker
+
         engine = create_async_engine(db_url)
         try:
-            stored = history(engine, "s1")
-            turn = TurnBuffer(engine, "s1")
+            turn = TurnHistory(engine, "s1")
             await turn.add_items([{"role": "user", "content": "one"}])
             assert await turn.get_items() == [{"role": "user", "content": "one"}]
-            assert await stored.get_items() == []
-            await turn.commit()
+            assert await stored_history(engine, "s1").get_items() == []
+            async with async_sessionmaker(engine)() as db, db.begin():
+                await append(db, "s1", turn.take_new_items())
             await turn.add_items([{"role": "user", "content": "two"}])
-            turn.discard()
+            assert turn.take_new_items() == [{"role": "user", "content": "two"}]
 
-            assert await history(engine, "s1").get_items() == [{"role": "user", "content": "one"}]
+            assert await stored_history(engine, "s1").get_items() == [
+                {"role": "user", "content": "one"}
+            ]
             assert await turn.get_items(limit=1) == [{"role": "user", "content": "one"}]
         finally:
             await engine.dispose()
 
 
-class TestSave:
+class TestAppend:
     async def test_rows_written_in_our_transaction_read_back_through_the_sdk(
         self, db_url: str
     ) -> None:
@@ -56,15 +65,13 @@ class TestSave:
         ]
         engine = create_async_engine(db_url)
         try:
-            turn = TurnBuffer(engine, "s2", fresh=True)
+            turn = TurnHistory(engine, "s2", fresh=True)
             assert await turn.get_items() == []
-            await turn.add_items(items[:1])
             async with async_sessionmaker(engine)() as db, db.begin():
-                await turn.save(db)
-            await turn.add_items(items[1:])
+                await append(db, "s2", items[:1])
             async with async_sessionmaker(engine)() as db, db.begin():
-                await turn.save(db)
+                await append(db, "s2", items[1:])
 
-            assert await history(engine, "s2").get_items() == items
+            assert await stored_history(engine, "s2").get_items() == items
         finally:
             await engine.dispose()

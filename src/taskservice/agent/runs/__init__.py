@@ -1,0 +1,1 @@
+"""Agent runs: one owner per run, from admission to its recorded end."""
