@@ -49,7 +49,14 @@ def connect(app: FastAPI) -> Connect:
 
 
 def structured(result: CallToolResult) -> Any:
+    """A successful result's structured content."""
     assert result.is_error is False, result.content
+    return result.structured_content
+
+
+def problem(result: CallToolResult) -> Any:
+    """A tool error result's problem (its structured content)."""
+    assert result.is_error is True, result.content
     return result.structured_content
 
 
@@ -57,3 +64,12 @@ def text(result: CallToolResult) -> str:
     (content,) = result.content
     assert content.type == "text"
     return content.text
+
+
+def field_errors(problem: dict[str, Any], prefix: str = "") -> list[tuple[str, str, str]]:
+    """(field, message, type) of each error in a problem, ``prefix`` taken off the field
+    (REST says ``body.title`` or ``query.limit`` where a tool says ``title``, ``limit``)."""
+    return [
+        (error["field"].removeprefix(prefix), error["message"], error["type"])
+        for error in problem["errors"]
+    ]
