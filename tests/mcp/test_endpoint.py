@@ -19,7 +19,7 @@ from taskservice.db import DbSessionMaker
 from taskservice.mcp.server import INSTRUCTIONS
 from taskservice.resources import resources_of
 from tests.conftest import ApiUser, serving_lifespan
-from tests.mcp.conftest import BASE_URL, Connect, http_client
+from tests.mcp.conftest import BASE_URL, Connect, http_client, text
 
 LIST_TOOLS = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
 ACCEPT = {"Accept": "application/json, text/event-stream"}
@@ -291,3 +291,25 @@ class TestTransport:
             response = await http.post("/mcp", content=body + b'"}}', headers=headers)
         assert response.status_code == 413
         assert response.headers["content-type"] == "application/problem+json"
+
+    async def test_a_chunked_body_over_the_limit_is_413(self, app: FastAPI, alice: ApiUser) -> None:
+        limit = resources_of(app).settings.max_body_bytes
+
+        async def chunks() -> AsyncIterator[bytes]:
+            yield b'{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"x":"'
+            for _ in range(limit // 10_000 + 1):
+                yield b"a" * 10_000
+            yield b'"}}'
+
+        async with http_client(app, alice.key) as http:
+            headers = {**LEGACY, "Content-Type": "application/json"}
+            response = await http.post("/mcp", content=chunks(), headers=headers)
+        assert response.status_code == 413
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["detail"] == f"The request body is larger than {limit} bytes."
+
+    async def test_an_unknown_tool_is_a_tool_error(self, connect: Connect, alice: ApiUser) -> None:
+        async with connect(alice.key) as client:
+            result = await client.call_tool("delete_everything", {})
+        assert result.is_error is True
+        assert text(result) == "Unknown tool: delete_everything"

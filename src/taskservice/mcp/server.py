@@ -6,7 +6,7 @@ session lives between requests. The app's lifespan builds one :class:`McpEndpoin
 """
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from typing import Any
 
@@ -18,6 +18,9 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.transport_security import TransportSecuritySettings
 from mcp_types import CallToolResult, InputRequiredResult, Resource
 from pydantic import ValidationError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
@@ -25,6 +28,7 @@ from taskservice import __version__
 from taskservice.auth.cache import VerifiedKeys
 from taskservice.config import Settings
 from taskservice.db import DbSessionMaker
+from taskservice.errors import problem_body, problem_response
 from taskservice.mcp import results
 from taskservice.mcp.auth import ApiKeyVerifier
 from taskservice.mcp.calls import McpState
@@ -131,11 +135,29 @@ class McpEndpoint:
             max_request_body_size=settings.max_body_bytes,
             transport_security=transport_security(settings.mcp_allowed_hosts),
         )
+        self.http_app.add_exception_handler(
+            HTTPException, _body_limit_problem(settings.max_body_bytes)
+        )
 
     def running(self) -> AbstractAsyncContextManager[None]:
         """The session manager's run, which must enclose every request (the SDK's
         Starlette lifespan would do it, but a mounted app's lifespan never runs)."""
         return self.server.session_manager.run()
+
+
+def _body_limit_problem(limit: int) -> Callable[[Request, Exception], Awaitable[Response]]:
+    """A body over the limit sent in chunks is refused as it arrives (by the request-id
+    middleware, as everywhere in the app): answer with the same problem as elsewhere."""
+
+    async def problem(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        detail = exc.detail
+        if exc.status_code == 413:
+            detail = f"The request body is larger than {limit} bytes."
+        body = problem_body(status=exc.status_code, detail=detail, request=request)
+        return problem_response(body, exc.headers)
+
+    return problem
 
 
 class _ForwardToEndpoint:
