@@ -15,6 +15,7 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,10 +115,36 @@ def settings(db_url: str) -> Settings:
     return Settings(database_url=db_url, db_pool_size=5, db_max_overflow=30)
 
 
+@asynccontextmanager
+async def serving_lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """The app's lifespan, entered and left in one task of its own, as a server runs it.
+    (pytest-asyncio runs a fixture's setup and teardown in different tasks, and the
+    lifespan holds a task group, the MCP session manager's, which must be left in the
+    task that entered it.)"""
+    started, stop = asyncio.Event(), asyncio.Event()
+
+    async def serve() -> None:
+        async with app.router.lifespan_context(app):
+            started.set()
+            await stop.wait()
+
+    task = asyncio.create_task(serve())
+    waiting = asyncio.create_task(started.wait())
+    await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
+    waiting.cancel()
+    if task.done():
+        task.result()  # the lifespan failed to start: raise its error
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
+
+
 @pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[FastAPI]:
     application = create_app(settings)
-    async with application.router.lifespan_context(application):
+    async with serving_lifespan(application):
         yield application
     application.dependency_overrides.clear()
 

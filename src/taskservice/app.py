@@ -20,6 +20,7 @@ from taskservice.config import Settings, get_settings
 from taskservice.db import create_db_sessionmaker, create_engine, run_to_completion
 from taskservice.errors import install_error_handlers
 from taskservice.health import router as health_router
+from taskservice.mcp.server import McpEndpoint, install_mcp
 from taskservice.middleware import RequestIdMiddleware
 from taskservice.openapi import install_openapi, operation_id
 from taskservice.resources import Resources
@@ -32,6 +33,7 @@ logger = logging.getLogger("taskservice")
 DESCRIPTION = """
 A multi-user task service. Every call except the health checks needs an API key:
 `Authorization: Bearer <key>` (create one with `taskservice users create NAME`).
+The same tasks are tools for MCP clients at `/mcp` (Streamable HTTP, same keys).
 Errors are `application/problem+json` (RFC 9457).
 """
 
@@ -65,24 +67,27 @@ async def build_resources(settings: Settings) -> AsyncIterator[Resources]:
     engine = create_engine(settings)
     db_sessions = create_db_sessionmaker(engine)
     model, client = build_model(settings)
+    verified_keys = VerifiedKeys(settings.auth_cache_ttl_s)
     resources = Resources(
         settings=settings,
         engine=engine,
         db_sessions=db_sessions,
-        verified_keys=VerifiedKeys(settings.auth_cache_ttl_s),
+        verified_keys=verified_keys,
         idempotency=IdempotencyStore(
             db_sessions,
             ttl=timedelta(hours=settings.idempotency_ttl_hours),
             processing_timeout=timedelta(seconds=settings.idempotency_processing_timeout_s),
         ),
         agent_runs=AgentRuns(settings, engine, db_sessions, model),
+        mcp=McpEndpoint(settings, db_sessions, verified_keys),
     )
     background = [
         asyncio.create_task(_purge_expired(resources.idempotency, resources.agent_runs)),
         asyncio.create_task(resources.agent_runs.reap_forever()),
     ]
     try:
-        yield resources
+        async with resources.mcp.running():
+            yield resources
     finally:
         await resources.agent_runs.stop_all("The server is shutting down.")
         for task in background:
@@ -120,5 +125,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tasks_router)
     app.include_router(history_router)
     app.include_router(agent_router)
+    install_mcp(app)
     install_openapi(app)
     return app

@@ -60,6 +60,8 @@ def log_config(level: str) -> dict[str, Any]:
     config["loggers"] = {
         **config["loggers"],
         "taskservice": {"handlers": ["app"], "level": level.upper(), "propagate": False},
+        # The MCP SDK's warnings (a refused Host header, a crashed tool), in our format.
+        "mcp": {"handlers": ["app"], "level": "WARNING", "propagate": False},
     }
     return config
 

@@ -1,13 +1,14 @@
 """Settings, read once from the environment (prefix ``TASKSERVICE_``)."""
 
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 OFFLINE_MODEL = "offline"
 DEFAULT_OPENAI_MODEL = "gpt-4.1-mini"
+LOCAL_HOSTS = ["127.0.0.1", "127.0.0.1:*", "localhost", "localhost:*", "[::1]", "[::1]:*"]
 
 
 class Settings(BaseSettings):
@@ -101,6 +102,20 @@ class Settings(BaseSettings):
         default=168.0, gt=0, description="Idle sessions expire after this."
     )
     tracing: bool = Field(default=False, description="`on` turns on the Agents SDK's tracing.")
+
+    mcp_allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default=LOCAL_HOSTS,
+        description="Host header values /mcp answers, comma-separated: `name`, `name:port` "
+        "or `name:*` (any port); others get 421 (DNS-rebinding protection). Behind a proxy, "
+        "list the public name, or `*` to leave host checking to the proxy.",
+    )
+
+    @field_validator("mcp_allowed_hosts", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [host.strip() for host in value.split(",") if host.strip()]
+        return value
 
     @property
     def resolved_agent_model(self) -> str:

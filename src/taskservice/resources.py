@@ -1,8 +1,8 @@
 """What the lifespan builds, in one typed object, and the dependency that reaches it.
 
 ``create_app``'s lifespan makes one :class:`Resources` (engine, database sessions,
-caches, the agent's runs) and disposes of it at shutdown. Everything else reaches it
-through ``ResourcesDep`` or a narrower dependency built on it, never through
+caches, the agent's runs, the MCP endpoint) and disposes of it at shutdown. Everything
+else reaches it through ``ResourcesDep`` or a narrower dependency built on it, never through
 ``app.state`` directly; tests swap a part with ``app.dependency_overrides``.
 """
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from taskservice.agent.runs.lifecycle import AgentRuns
     from taskservice.auth.cache import VerifiedKeys
     from taskservice.db import DbSessionMaker
+    from taskservice.mcp.server import McpEndpoint
     from taskservice.tasks.idempotency import IdempotencyStore
 
 
@@ -30,6 +31,7 @@ class Resources:
     verified_keys: "VerifiedKeys"
     idempotency: "IdempotencyStore"
     agent_runs: "AgentRuns"
+    mcp: "McpEndpoint"
 
 
 def resources_of(app: FastAPI) -> Resources:

@@ -9,6 +9,7 @@ from taskservice.auth.cache import VerifiedKeys
 from taskservice.auth.keys import hash_key
 from taskservice.auth.models import User
 from taskservice.auth.repository import UserRepository
+from taskservice.db import DbSessionMaker
 from taskservice.errors import Unauthorized
 from taskservice.resources import ResourcesDep
 
@@ -27,31 +28,41 @@ async def get_verified_keys(resources: ResourcesDep) -> VerifiedKeys:
     return resources.verified_keys
 
 
-async def get_current_user(
-    resources: ResourcesDep,
-    verified: Annotated[VerifiedKeys, Depends(get_verified_keys)],
-    credentials: Credentials,
-) -> User:
-    """The key's user: from the verified-keys cache, else from the database.
+async def authenticate_key(
+    key: str, verified: VerifiedKeys, db_sessions: DbSessionMaker
+) -> User | None:
+    """The active key's user: from the verified-keys cache, else from the database (and
+    then cached); None for an unknown or revoked key.
 
     The lookup uses a session of its own, closed at once, never the request's: a
     request holds at most one connection at a time. (Holding the request's open
     transaction while another step, such as an idempotency claim, waits for a second
     connection let 30 concurrent requests exhaust the pool; and an agent run would
-    keep it idle for the whole run.)
+    keep it idle for the whole run.) Every front door (REST, /agent, MCP) checks keys here.
     """
-    if credentials is None:
-        raise Unauthorized("Send an API key as `Authorization: Bearer <key>`.")
-    digest = hash_key(credentials.credentials)
+    digest = hash_key(key)
     user = verified.get(digest)
     if user is None:
-        async with resources.db_sessions() as db:
+        async with db_sessions() as db:
             found = await UserRepository(db).authenticate_digest(digest)
             if found is None:
-                raise Unauthorized("The API key is not valid or has been revoked.")
+                return None
             # A plain copy, usable after its session is gone.
             user = User(id=found.id, name=found.name, created_at=found.created_at)
         verified.put(digest, user)
+    return user
+
+
+async def get_current_user(
+    resources: ResourcesDep,
+    verified: Annotated[VerifiedKeys, Depends(get_verified_keys)],
+    credentials: Credentials,
+) -> User:
+    if credentials is None:
+        raise Unauthorized("Send an API key as `Authorization: Bearer <key>`.")
+    user = await authenticate_key(credentials.credentials, verified, resources.db_sessions)
+    if user is None:
+        raise Unauthorized("The API key is not valid or has been revoked.")
     return user
 
 

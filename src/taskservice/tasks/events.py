@@ -22,14 +22,21 @@ Action = Literal["created", "updated", "deleted"]
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is changing tasks: the REST API, or an agent within a session."""
+    """Who is changing tasks: the REST API, an agent within a session, or an MCP client
+    (named when it sends its name)."""
 
     agent: str | None = None
     session_id: str | None = None
+    mcp: bool = False
+    mcp_client: str | None = None
 
     @property
     def label(self) -> str:
-        return f"agent:{self.agent}" if self.agent else "api"
+        if self.agent:
+            return f"agent:{self.agent}"
+        if self.mcp:
+            return f"mcp:{self.mcp_client}" if self.mcp_client else "mcp"
+        return "api"
 
 
 API = Actor()
@@ -71,7 +78,8 @@ class TaskEventRead(BaseModel):
     model_config = {"from_attributes": True}
 
     actor: str = Field(
-        description="`api`, or `agent:<agent name>` for a change the agent made.",
+        description="`api`; `agent:<agent name>` for a change the agent made; `mcp`, or "
+        "`mcp:<client name>` when the MCP client named itself, for a change made over MCP.",
         examples=["agent:editor"],
     )
     session_id: str | None = Field(description="The agent session, for agent changes.")

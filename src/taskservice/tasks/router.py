@@ -15,12 +15,10 @@ from taskservice.tasks.idempotency import (
     StoredResponse,
     fingerprint,
 )
-from taskservice.tasks.listing import SORT_PATTERN, SortOrder, TaskFilters
-from taskservice.tasks.models import Priority, Status, Task
+from taskservice.tasks.models import Task
+from taskservice.tasks.query import TaskQuery
 from taskservice.tasks.repository import TaskRepository
 from taskservice.tasks.schemas import (
-    NO_NUL_PATTERN,
-    IsoDate,
     TaskCreate,
     TaskPage,
     TaskPatch,
@@ -136,75 +134,12 @@ async def _create_once(
 
 @router.get("", response_model=TaskPage, responses=problem_responses(400, 401, 422))
 async def list_tasks(
-    repository: TaskRepositoryDep,
-    status: Annotated[
-        list[Status] | None, Query(description="Only these statuses (repeatable).")
-    ] = None,
-    priority: Annotated[
-        list[Priority] | None, Query(description="Only these priorities (repeatable).")
-    ] = None,
-    tag: Annotated[
-        str | None,
-        Query(
-            min_length=1,
-            max_length=40,
-            pattern=NO_NUL_PATTERN,
-            description="Only tasks with this tag (compared lower-cased).",
-        ),
-    ] = None,
-    q: Annotated[
-        str | None,
-        Query(
-            min_length=1,
-            max_length=200,
-            pattern=NO_NUL_PATTERN,
-            description="Case-insensitive text to find in the title or description.",
-        ),
-    ] = None,
-    due_before: Annotated[
-        IsoDate | None,
-        Query(description="Only tasks due strictly before this date (YYYY-MM-DD)."),
-    ] = None,
-    due_after: Annotated[
-        IsoDate | None,
-        Query(description="Only tasks due strictly after this date (YYYY-MM-DD)."),
-    ] = None,
-    overdue: Annotated[
-        bool | None,
-        Query(description="true: due before today (UTC) and not done; false: the others."),
-    ] = None,
-    sort: Annotated[
-        str,
-        Query(
-            max_length=200,
-            description="Comma-separated fields of created_at, updated_at, due_date, "
-            "priority (by rank, urgent highest), title; prefix '-' for descending. "
-            "Tasks without a due date come last either way. Unknown fields are 400.",
-            json_schema_extra={"pattern": SORT_PATTERN},
-        ),
-    ] = "-created_at",
-    limit: Annotated[int, Query(ge=1, le=100, description="Page size.")] = 20,
-    cursor: Annotated[
-        str | None,
-        Query(
-            min_length=1,
-            max_length=2000,
-            description="`next_cursor` from the previous page, with the same filters and sort.",
-        ),
-    ] = None,
+    repository: TaskRepositoryDep, query: Annotated[TaskQuery, Query()]
 ) -> TaskPage:
     """List your tasks, filtered and sorted, one page at a time."""
-    filters = TaskFilters(
-        statuses=status or (),
-        priorities=priority or (),
-        tag=tag,
-        q=q,
-        due_before=due_before,
-        due_after=due_after,
-        overdue=overdue,
+    page = await repository.list_tasks(
+        query.filters(), query.order(), limit=query.limit, cursor=query.cursor
     )
-    order = SortOrder.parse_strict(sort)
-    page = await repository.list_tasks(filters, order, limit=limit, cursor=cursor)
     return TaskPage(
         items=[TaskRead.model_validate(task) for task in page.items],
         total=page.total,

@@ -107,7 +107,15 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 """A date written exactly ``YYYY-MM-DD``, as the schema's ``format: date`` says."""
 
-DueDate = Annotated[IsoDate, Field(description="An ISO 8601 calendar date (YYYY-MM-DD).")]
+DueDate = Annotated[
+    IsoDate,
+    Field(description="An ISO 8601 calendar date (YYYY-MM-DD).", examples=["2026-12-04"]),
+]
+TaskStatus = Annotated[
+    Status,
+    Field(description="todo, in_progress, blocked or done; done sets completed_at."),
+]
+TaskPriority = Annotated[Priority, Field(description="low, medium, high or urgent.")]
 
 
 class TaskCreate(BaseModel):
@@ -131,8 +139,8 @@ class TaskCreate(BaseModel):
 
     title: Title
     description: Description | None = None
-    status: Status = Status.todo
-    priority: Priority = Priority.medium
+    status: TaskStatus = Status.todo
+    priority: TaskPriority = Priority.medium
     due_date: DueDate | None = None
     tags: Tags = Field(default_factory=list)
 
@@ -148,8 +156,8 @@ class TaskPatch(BaseModel):
 
     title: Title | MISSING = MISSING
     description: Description | MISSING | None = MISSING
-    status: Status | MISSING = MISSING
-    priority: Priority | MISSING = MISSING
+    status: TaskStatus | MISSING = MISSING
+    priority: TaskPriority | MISSING = MISSING
     due_date: DueDate | MISSING | None = MISSING
     tags: Tags | MISSING = MISSING
 
