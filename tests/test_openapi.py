@@ -33,6 +33,8 @@ class TestOpenApi:
             ("POST", "/agent"): "ask_agent",
             ("POST", "/agent/stream"): "stream_agent",
             ("POST", "/agent/sessions/{session_id}/approvals"): "decide_approvals",
+            ("GET", "/agent/runs/{run_id}"): "get_run",
+            ("POST", "/agent/runs/{run_id}/cancel"): "cancel_run",
             ("GET", "/agents"): "list_agents",
             ("GET", "/agent/sessions"): "list_sessions",
             ("GET", "/agent/sessions/{session_id}"): "get_session",

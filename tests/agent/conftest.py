@@ -2,7 +2,7 @@
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -126,8 +126,10 @@ class GatedCreates:
 
 
 @pytest.fixture
-def gated_creates(monkeypatch: pytest.MonkeyPatch) -> GatedCreates:
-    return GatedCreates(monkeypatch)
+def gated_creates(monkeypatch: pytest.MonkeyPatch) -> Iterator[GatedCreates]:
+    gated = GatedCreates(monkeypatch)
+    yield gated
+    gated.gate.set()  # a failed test must not leave calls waiting at the gate
 
 
 class StreamClient:
@@ -194,4 +196,28 @@ class StreamClient:
         return parse_sse(b"".join(received).decode())
 
 
-__all__ = ["GatedCreates", "GatedModel", "Settings", "StreamClient", "parse_sse", "use_model"]
+async def stopping(runs: AgentRuns) -> bool:
+    """Whether a run of ``runs`` has been asked to stop (and waits for its calls)."""
+    return any(run.stop is not None for run in runs.active.values())
+
+
+async def wait_until(predicate: Callable[[], Awaitable[bool]]) -> None:
+    """Poll ``predicate`` (a state the code under test reaches on its own) until it
+    holds; bounded, so a broken build fails instead of hanging."""
+    for _ in range(3000):
+        if await predicate():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the condition never held")
+
+
+__all__ = [
+    "GatedCreates",
+    "GatedModel",
+    "Settings",
+    "StreamClient",
+    "parse_sse",
+    "stopping",
+    "use_model",
+    "wait_until",
+]

@@ -3,19 +3,25 @@ left behind: the next write by anyone succeeds at once, and the session's histor
 what the run did and how it ended."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from taskservice.agent.runs.lifecycle import AgentRuns
+from taskservice.agent.offline.model import OfflineModel
 from taskservice.agent.runs.records import AgentRun, AgentToolCall
 from taskservice.config import Settings
 from taskservice.db import DbSessionMaker
 from taskservice.tasks.models import Task
-from tests.agent.conftest import GatedCreates, GatedModel, StreamClient, use_model
+from tests.agent.conftest import (
+    GatedCreates,
+    GatedModel,
+    StreamClient,
+    stopping,
+    use_model,
+    wait_until,
+)
 from tests.conftest import ApiUser
 
 MANY = 30
@@ -114,7 +120,7 @@ class TestClientLeaves:
         db_sessions: DbSessionMaker,
         gated_creates: GatedCreates,
     ) -> None:
-        runs = use_model(app, _Offline())
+        runs = use_model(app, OfflineModel())
         streaming = asyncio.create_task(
             StreamClient(app, alice.key).post(
                 {"message": "add a task to buy milk"},
@@ -199,7 +205,7 @@ class TestTimeout:
         db_sessions: DbSessionMaker,
         gated_creates: GatedCreates,
     ) -> None:
-        runs = use_model(app, _Offline(), agent_timeout_s=0.5)
+        runs = use_model(app, OfflineModel(), agent_timeout_s=0.5)
         asking = asyncio.create_task(
             alice.client.post("/agent", json={"message": "add a task to buy milk"})
         )
@@ -226,26 +232,3 @@ class TestTimeout:
         assert [name for name, _ in events] == ["run_started", "agent_updated", "error"]
         assert (events[-1][1]["status"], events[-1][1]["run_id"]) == (504, run.id)
         assert run.status == "timed_out"
-
-
-class _Offline(GatedModel):
-    """The offline model, never held."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.gate.set()
-
-
-async def stopping(runs: AgentRuns) -> bool:
-    """Whether a run of ``runs`` has been asked to stop (and waits for its calls)."""
-    return any(run.stop is not None for run in runs.active.values())
-
-
-async def wait_until(predicate: Callable[[], Awaitable[bool]]) -> None:
-    """Poll ``predicate`` (a state the code under test reaches on its own) until it
-    holds; bounded, so a broken build fails instead of hanging."""
-    for _ in range(3000):
-        if await predicate():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("the condition never held")

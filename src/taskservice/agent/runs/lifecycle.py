@@ -286,7 +286,7 @@ class AgentRuns:
             if seen is None or seen[0] != RunStatus.running:
                 run.request_stop(StopMode.immediate, Outcome.lost, "The run was ended elsewhere.")
             elif seen[1] is not None:
-                run.request_stop(StopMode(seen[1]), Outcome.cancelled, CANCELLED)
+                run.request_stop(StopMode(seen[1]), Outcome.cancelled, CANCELLED, requested=True)
 
     async def _renew(self, run_id: str) -> tuple[str, str | None] | None:
         async with self.db_sessions() as db, db.begin():
@@ -306,7 +306,19 @@ class AgentRuns:
             return run, await records.tool_calls_of(db, run_id)
 
     async def cancel(self, owner_id: int, run_id: str, mode: StopMode) -> None:
-        """Ask a run to stop, and wait (briefly) until it has."""
+        """Ask a run to stop, and wait (briefly) until it has.
+
+        A run of this worker is stopped at once, in memory (on SQLite a tool call may
+        hold the write lock this very moment); one of another worker gets the request
+        through its row, and notices it within ``agent_cancel_poll_s``.
+        """
+        local = self.active.get(run_id)
+        if local is not None and local.owner_id == owner_id:
+            local.request_stop(mode, Outcome.cancelled, CANCELLED, requested=True)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(CANCEL_WAIT_S):
+                    await local.ended.wait()
+            return
         async with self.db_sessions() as db, db.begin():
             stmt = select(AgentRun).where(
                 col(AgentRun.id) == run_id, col(AgentRun.owner_id) == owner_id
@@ -317,19 +329,12 @@ class AgentRuns:
             if run is None:
                 raise RunNotFound(run_id)
             if run.status == RunStatus.waiting_approval:
+                run.stop_requested = mode
                 await _end_paused(db, run)
                 return
             if run.status != RunStatus.running:
                 raise RunNotRunning(run_id, run.status)
             run.stop_requested = mode
-        local = self.active.get(run_id)
-        if local is not None:
-            local.request_stop(mode, Outcome.cancelled, CANCELLED)
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(CANCEL_WAIT_S):
-                    await local.ended.wait()
-            return
-        # Running on another worker: it notices within agent_cancel_poll_s.
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(CANCEL_WAIT_S):
                 while True:

@@ -197,11 +197,14 @@ async def record_end(
     *,
     ending: RunStatus = RunStatus.running,
     calls_in_history: int | None = None,
+    stop_requested: StopMode | None = None,
 ) -> bool:
     """Mark a run that is ``ending`` (running, or waiting for approvals) as ended; False
     if it was not in that state any more (e.g. reaped as lost meanwhile). A run that
     pauses keeps no request and counts the calls its saved history now holds."""
     values: dict[str, Any] = {"status": outcome.status, "outcome": outcome, "detail": detail}
+    if stop_requested is not None:
+        values["stop_requested"] = stop_requested
     if outcome is Outcome.waiting_approval:
         values.update(message=None, calls_in_history=calls_in_history or 0)
     else:

@@ -80,6 +80,7 @@ class Stop:
     mode: StopMode
     outcome: Outcome
     detail: str
+    requested: bool = False  # asked for through POST /agent/runs/{id}/cancel
 
 
 @dataclass(frozen=True)
@@ -215,14 +216,16 @@ class Run:
 
     # -- stopping ---------------------------------------------------------------------
 
-    def request_stop(self, mode: StopMode, outcome: Outcome, detail: str) -> None:
+    def request_stop(
+        self, mode: StopMode, outcome: Outcome, detail: str, *, requested: bool = False
+    ) -> None:
         """Stop the run: no new tool call starts; the model is not called again."""
         if self.stop is not None:
             if mode is StopMode.immediate and self.stop.mode is StopMode.after_tool_call:
-                self.stop = Stop(mode, self.stop.outcome, self.stop.detail)
+                self.stop = Stop(mode, self.stop.outcome, self.stop.detail, self.stop.requested)
                 self._halt_driver_now()
             return
-        self.stop = Stop(mode, outcome, detail)
+        self.stop = Stop(mode, outcome, detail, requested)
         self.control.stopping = True
         if mode is StopMode.immediate:
             self._halt_driver_now()
@@ -435,7 +438,12 @@ class Run:
             new_items = self.history.take_new_items()
             async with self.settings.db_sessions() as db, db.begin():
                 ended = await records.record_end(
-                    db, self.id, outcome, detail, calls_in_history=self.control.used
+                    db,
+                    self.id,
+                    outcome,
+                    detail,
+                    calls_in_history=self.control.used,
+                    stop_requested=self.stop.mode if self.stop and self.stop.requested else None,
                 )
                 if not ended:
                     logger.warning("run %s had already been ended elsewhere", self.id)
