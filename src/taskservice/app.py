@@ -26,6 +26,7 @@ from taskservice.resources import Resources
 from taskservice.tasks.history_router import router as history_router
 from taskservice.tasks.idempotency import IdempotencyStore
 from taskservice.tasks.router import router as tasks_router
+from taskservice.web.docs import install_docs
 
 logger = logging.getLogger("taskservice")
 
@@ -106,6 +107,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
+        docs_url=None,  # served from local assets by install_docs
+        redoc_url=None,
     )
     app.add_middleware(RequestIdMiddleware, max_body_bytes=settings.max_body_bytes)
     install_error_handlers(app)
@@ -114,4 +117,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(history_router)
     app.include_router(agent_router)
     install_openapi(app)
+    install_docs(app)
     return app
