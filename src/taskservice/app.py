@@ -26,6 +26,7 @@ from taskservice.resources import Resources
 from taskservice.tasks.history_router import router as history_router
 from taskservice.tasks.idempotency import IdempotencyStore
 from taskservice.tasks.router import router as tasks_router
+from taskservice.web.cors import install_cors
 from taskservice.web.docs import install_docs
 
 logger = logging.getLogger("taskservice")
@@ -118,4 +119,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(agent_router)
     install_openapi(app)
     install_docs(app)
+    install_cors(app, settings)
     return app
