@@ -28,6 +28,7 @@ from taskservice.tasks.idempotency import IdempotencyStore
 from taskservice.tasks.router import router as tasks_router
 from taskservice.web.cors import install_cors
 from taskservice.web.docs import install_docs
+from taskservice.web.router import install_web_app
 
 logger = logging.getLogger("taskservice")
 
@@ -119,5 +120,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(agent_router)
     install_openapi(app)
     install_docs(app)
+    install_web_app(app)
     install_cors(app, settings)
     return app

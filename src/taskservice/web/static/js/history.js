@@ -1,0 +1,63 @@
+// The history drawer: who changed a task, what and when, newest first.
+
+import { formatDateTime, h, replaceChildren } from "./dom.js";
+import { FIELD_LABEL, actorLabel, valueLabel } from "./labels.js";
+
+const ACTION = { created: "created it", updated: "changed it", deleted: "deleted it" };
+
+export class HistoryDrawer {
+  constructor(dialog, tasks) {
+    this.dialog = dialog;
+    this.tasks = tasks;
+    this.list = dialog.querySelector("#history-list");
+    this.title = dialog.querySelector("#history-title");
+    dialog.addEventListener("close", () => this.returnFocus?.focus());
+    // A click on the backdrop (outside the drawer) closes it.
+    dialog.addEventListener("click", (event) => {
+      if (event.target === dialog) dialog.close();
+    });
+  }
+
+  async open(task) {
+    this.returnFocus = document.activeElement;
+    this.title.textContent = `History of “${task.title}”`;
+    replaceChildren(this.list, h("li", { class: "muted" }, "Loading…"));
+    this.dialog.showModal();
+    try {
+      const events = await this.tasks.history(task.id);
+      replaceChildren(this.list, events.reverse().map(renderEvent));
+    } catch (error) {
+      replaceChildren(this.list, h("li", { class: "error" }, `Could not load the history: ${error.message}`));
+    }
+  }
+}
+
+function renderEvent(event) {
+  const changes = Object.entries(event.changes).map(([field, { old, new: value }]) =>
+    h(
+      "li",
+      {},
+      h("span", { class: "field-name" }, `${FIELD_LABEL[field] ?? field}: `),
+      event.action === "created"
+        ? h("span", { class: "new" }, valueLabel(field, value))
+        : [
+            h("del", { class: "old" }, valueLabel(field, old)),
+            h("span", { "aria-hidden": "true" }, " → "),
+            h("span", { class: "visually-hidden" }, " to "),
+            h("ins", { class: "new" }, valueLabel(field, value)),
+          ],
+    ),
+  );
+  return h(
+    "li",
+    { class: "history-entry" },
+    h(
+      "p",
+      { class: "history-who" },
+      h("strong", { class: "actor" }, actorLabel(event.actor)),
+      ` ${ACTION[event.action] ?? event.action} · `,
+      h("time", { datetime: event.at }, formatDateTime(event.at)),
+    ),
+    changes.length ? h("ul", { class: "history-changes" }, changes) : null,
+  );
+}
