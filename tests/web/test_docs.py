@@ -4,7 +4,7 @@ import re
 
 import httpx
 
-from taskservice.web.docs import DOCS_ASSETS_DIR
+from taskservice.web.docs import DOCS_ASSETS_DIR, DOCS_CONTENT_SECURITY_POLICY
 
 EXTERNAL = re.compile(r"""(?:src|href)=["']?(https?:)?//""")
 
@@ -26,6 +26,7 @@ class TestOfflineDocs:
             "/static/docs/swagger-ui-bundle.js",
             "/static/docs/swagger-ui.css",
         ]
+        assert response.headers["content-security-policy"] == DOCS_CONTENT_SECURITY_POLICY
         assert "url: '/openapi.json'" in page
         assert '"validatorUrl": null' in page
         assert "oauth2RedirectUrl: window.location.origin + '/docs/oauth2-redirect'" in page
@@ -44,6 +45,7 @@ class TestOfflineDocs:
             "/static/docs/redoc.standalone.js",
         ]
         assert 'spec-url="/openapi.json"' in page
+        assert response.headers["content-security-policy"] == DOCS_CONTENT_SECURITY_POLICY
 
     async def test_assets_are_served_whole(self, client: httpx.AsyncClient) -> None:
         for name, media_type in [
