@@ -83,7 +83,9 @@ async def new_context(
     browser: Browser, server: WebServer, watch: PageWatch, **options: object
 ) -> BrowserContext:
     """A browser context on ``server`` where every request to another host is blocked."""
-    context = await browser.new_context(base_url=server.base_url, **options)  # type: ignore[arg-type]
+    context = await browser.new_context(  # type: ignore[misc]
+        base_url=server.base_url, locale="en-US", timezone_id="UTC", **options
+    )
     context.set_default_timeout(30_000)
 
     async def only_local(route: Route) -> None:

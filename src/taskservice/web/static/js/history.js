@@ -42,8 +42,7 @@ function renderEvent(event) {
         ? h("span", { class: "new" }, valueLabel(field, value))
         : [
             h("del", { class: "old" }, valueLabel(field, old)),
-            h("span", { "aria-hidden": "true" }, " → "),
-            h("span", { class: "visually-hidden" }, " to "),
+            " → ",
             h("ins", { class: "new" }, valueLabel(field, value)),
           ],
     ),

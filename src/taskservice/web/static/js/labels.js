@@ -1,5 +1,7 @@
 // What the API's values are called on screen.
 
+import { formatDate, formatDateTime } from "./dom.js";
+
 export const STATUSES = [
   ["todo", "To do"],
   ["in_progress", "In progress"],
@@ -50,6 +52,8 @@ export function valueLabel(field, value) {
   if (value === null || value === undefined || value === "") return "none";
   if (field === "status") return STATUS_LABEL[value] ?? String(value);
   if (field === "priority") return PRIORITY_LABEL[value] ?? String(value);
+  if (field === "due_date") return formatDate(value);
+  if (field === "completed_at") return formatDateTime(value);
   if (Array.isArray(value)) return value.length ? value.map((tag) => `#${tag}`).join(" ") : "none";
   if (typeof value === "object") return JSON.stringify(value);
   return String(value);
