@@ -12,6 +12,7 @@ export class HistoryDrawer {
     this.list = dialog.querySelector("#history-list");
     this.title = dialog.querySelector("#history-title");
     dialog.addEventListener("close", () => this.returnFocus?.focus());
+    dialog.querySelector("#history-close").addEventListener("click", () => dialog.close());
     // A click on the backdrop (outside the drawer) closes it.
     dialog.addEventListener("click", (event) => {
       if (event.target === dialog) dialog.close();
