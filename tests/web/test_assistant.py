@@ -103,6 +103,9 @@ class TestApprovals:
         )
         await expect(approval).to_be_visible()
         await expect(approval).to_have_count(1)
+        await expect(last_answer(board).locator(".step").last).to_have_text(
+            f"editor: delete_task · task_id: {doomed['id']} (waits for your approval)"
+        )
         await screenshot(board, "assistant-approval")
         await approval.get_by_role("button", name="Approve").click()
 

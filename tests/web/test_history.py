@@ -53,6 +53,16 @@ class TestHistoryDrawer:
         await expect(drawer).to_be_hidden()
         await expect(card(board, "report").get_by_role("button", name="History")).to_be_focused()
 
+        # An agent's change leads to its conversation.
+        await card(board, "report").get_by_role("button", name="History").click()
+        await drawer.get_by_role("button", name="Open the conversation").click()
+        await expect(drawer).to_be_hidden()
+        log = board.get_by_role("log", name="Conversation")
+        await expect(log.locator(".msg.user")).to_have_text([f"mark task {task['id']} as done"])
+        await expect(log.locator(".reply")).to_have_text(
+            [f"Marked task #{task['id']} 'report' as done."]
+        )
+
     async def test_close_button(self, board: Page, user: WebUser) -> None:
         await user.create_task(title="short")
         await board.reload()

@@ -6,9 +6,11 @@ import { FIELD_LABEL, actorLabel, valueLabel } from "./labels.js";
 const ACTION = { created: "created it", updated: "changed it", deleted: "deleted it" };
 
 export class HistoryDrawer {
-  constructor(dialog, tasks) {
+  /** @param openConversation(sessionId) shows an agent session in the assistant */
+  constructor(dialog, tasks, openConversation) {
     this.dialog = dialog;
     this.tasks = tasks;
+    this.openConversation = openConversation;
     this.list = dialog.querySelector("#history-list");
     this.title = dialog.querySelector("#history-title");
     dialog.addEventListener("close", () => this.returnFocus?.focus());
@@ -26,15 +28,28 @@ export class HistoryDrawer {
     this.dialog.showModal();
     try {
       const events = await this.tasks.history(task.id);
-      replaceChildren(this.list, events.reverse().map(renderEvent));
+      replaceChildren(
+        this.list,
+        events.reverse().map((event) => renderEvent(event, (id) => this.showConversation(id))),
+      );
     } catch (error) {
       replaceChildren(this.list, h("li", { class: "error" }, `Could not load the history: ${error.message}`));
     }
   }
+
+  showConversation(sessionId) {
+    this.returnFocus = null;
+    this.dialog.close();
+    this.openConversation(sessionId);
+  }
 }
 
-function renderEvent(event) {
-  const changes = Object.entries(event.changes).map(([field, { old, new: value }]) =>
+function renderEvent(event, showConversation) {
+  // Always in the same order (the order of FIELD_LABEL), whatever order the API used.
+  const order = Object.keys(FIELD_LABEL);
+  const rank = (field) => (order.includes(field) ? order.indexOf(field) : order.length);
+  const fields = Object.entries(event.changes).sort(([a], [b]) => rank(a) - rank(b));
+  const changes = fields.map(([field, { old, new: value }]) =>
     h(
       "li",
       {},
@@ -59,5 +74,12 @@ function renderEvent(event) {
       h("time", { datetime: event.at }, formatDateTime(event.at)),
     ),
     changes.length ? h("ul", { class: "history-changes" }, changes) : null,
+    event.session_id
+      ? h(
+          "button",
+          { type: "button", class: "link", onclick: () => showConversation(event.session_id) },
+          "Open the conversation",
+        )
+      : null,
   );
 }

@@ -28,7 +28,10 @@ const api = new Api(
     ),
 );
 const tasks = new Tasks(api);
-const history = new HistoryDrawer($("history"), tasks);
+const history = new HistoryDrawer($("history"), tasks, (sessionId) => {
+  showView("assistant");
+  assistant.resume(sessionId);
+});
 const filters = new Filters($("filters"), () => board.reloadAll({ keepLength: false }));
 const board = new Board($("board"), tasks, {
   filters: () => filters.params(),

@@ -69,6 +69,8 @@ export class Turn {
   approval(pending, decide) {
     if (this.shownApprovals.has(pending.id)) return;
     this.shownApprovals.add(pending.id);
+    const call = this.calls.get(pending.id);
+    if (call) call.state.textContent = " (waits for your approval)";
     const what = pending.description || describeCall(pending.tool, pending.arguments);
     const outcome = h("p", { class: "outcome", role: "status" });
     const approve = h("button", { type: "button", class: "primary" }, "Approve");
