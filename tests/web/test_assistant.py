@@ -180,6 +180,28 @@ class TestConversations:
         await expect(card(column(board, "Done"), "call the bank")).to_be_visible()
         await expect(log.locator(".msg.user")).to_have_count(2)
 
+    async def test_a_waiting_approval_is_decided_after_resuming(
+        self, board: Page, user: WebUser
+    ) -> None:
+        task = await user.create_task(title="from elsewhere")
+        asked = await user.api.post("/agent", json={"message": f"delete task {task['id']}"})
+        assert len(asked.json()["pending_approvals"]) == 1
+        await board.reload()
+
+        await board.get_by_text("Conversations", exact=True).click()
+        listed = board.get_by_role("list", name="Your conversations").get_by_role("button")
+        await expect(listed).to_have_count(1)
+        await expect(listed).to_contain_text("1 waiting for you")
+        await listed.click()
+        approval = board.get_by_role(
+            "group", name=f"Approval needed: delete_task · task_id: {task['id']}"
+        )
+        await approval.get_by_role("button", name="Approve").click()
+
+        await expect(approval.locator(".outcome")).to_have_text("You approved this.")
+        await expect(card(board, "from elsewhere")).to_have_count(0)
+        assert await user.titles() == []
+
     async def test_asking_about_one_task(self, board: Page, user: WebUser) -> None:
         task = await user.create_task(title="renew passport")
         await board.reload()
