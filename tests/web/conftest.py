@@ -86,8 +86,13 @@ async def browser(playwright: Playwright, chromium: str) -> AsyncIterator[Browse
 
 
 @pytest.fixture
-def watch() -> PageWatch:
-    return PageWatch()
+def watch() -> Iterator[PageWatch]:
+    """Fails the test, once its pages are closed, if one of them reached for another
+    host or threw an uncaught error."""
+    seen = PageWatch()
+    yield seen
+    assert seen.foreign_requests == []
+    assert seen.page_errors == []
 
 
 @pytest.fixture
@@ -97,8 +102,6 @@ async def context(
     context = await new_context(browser, web_server, watch, viewport={"width": 1400, "height": 900})
     yield context
     await context.close()
-    assert watch.foreign_requests == []
-    assert watch.page_errors == []
 
 
 @pytest.fixture

@@ -331,6 +331,7 @@ class TestConflict:
     async def test_moving_a_stale_card_is_refused_too(self, board: Page, user: WebUser) -> None:
         task = await user.create_task(title="stale")
         await board.reload()
+        await expect(card(board, "stale")).to_contain_text("Medium priority")  # loaded
         assert (
             await user.api.patch(f"/tasks/{task['id']}", json={"priority": "low"})
         ).status_code == 200
@@ -346,6 +347,7 @@ class TestConflict:
     async def test_deleting_a_task_someone_deleted(self, board: Page, user: WebUser) -> None:
         task = await user.create_task(title="gone")
         await board.reload()
+        await expect(card(board, "gone")).to_be_visible()  # loaded before it goes
         assert (await user.api.delete(f"/tasks/{task['id']}")).status_code == 204
 
         await card(board, "gone").get_by_role("button", name="Delete").click()

@@ -298,7 +298,10 @@ export class Assistant {
 function explain(error) {
   if (!(error instanceof ApiError)) return `Something went wrong: ${error.message}`;
   if (String(error.problem.type).endsWith(":approvals-pending")) {
-    return "This conversation is waiting for your decision above: approve or reject it first, or start a new conversation.";
+    return (
+      "This conversation is waiting for your decision above: approve or reject it " +
+      "first, or start a new conversation."
+    );
   }
   if (error.status === 429) return "Too many requests at once. Wait a moment and send it again.";
   return error.message;

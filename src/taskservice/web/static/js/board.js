@@ -128,7 +128,8 @@ export class Board {
     const generation = column.generation;
     let page;
     try {
-      page = await this.tasks.list({ ...this.hooks.filters(), status, limit: PAGE, cursor: column.next });
+      const params = { ...this.hooks.filters(), status, limit: PAGE, cursor: column.next };
+      page = await this.tasks.list(params);
     } catch (error) {
       this.failed(error, "load more tasks");
       return;
@@ -146,8 +147,11 @@ export class Board {
 
   render(status) {
     const column = this.columns.get(status);
-    const focused = document.activeElement?.closest?.("[data-id]");
-    const focusKey = focused && column.list.contains(focused) ? [Number(focused.dataset.id), document.activeElement.dataset.key] : null;
+    // Keep the keyboard where it was across the re-render.
+    const active = document.activeElement;
+    const focused = active?.closest?.("[data-id]");
+    const focusKey =
+      focused && column.list.contains(focused) ? [Number(focused.dataset.id), active.dataset.key] : null;
     const cards = column.items.map((task) =>
       h("li", {}, this.editing.get(task.id) ?? renderCard(task, this.cardActions)),
     );

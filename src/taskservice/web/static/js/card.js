@@ -174,24 +174,39 @@ function moveMenu(task, quoted, move) {
 
 /** The inline editor: every field of the task. `save(changes)` gets only what changed. */
 export function renderEditor(task, { save, cancel }) {
-  const id = (field) => `edit-${task.id}-${field}`;
-  const field = (name, label, control, wide = false) =>
-    h("div", { class: wide ? "field wide" : "field" }, h("label", { for: id(name) }, label), control, h("small", { class: "field-error", id: `${id(name)}-error` }));
-  const select = (name, options, value) =>
+  const id = (name) => `edit-${task.id}-${name}`;
+  const control = (tag, name, attributes = {}, ...children) =>
+    h(tag, { id: id(name), name, "aria-describedby": `${id(name)}-error`, ...attributes }, ...children);
+  const field = (name, label, input, wide = false) =>
     h(
-      "select",
-      { id: id(name), name, "aria-describedby": `${id(name)}-error` },
-      options.map(([optionValue, label]) => h("option", { value: optionValue, selected: optionValue === value }, label)),
+      "div",
+      { class: wide ? "field wide" : "field" },
+      h("label", { for: id(name) }, label),
+      input,
+      h("small", { class: "field-error", id: `${id(name)}-error` }),
     );
+  const choices = (options, value) =>
+    options.map(([option, label]) => h("option", { value: option, selected: option === value }, label));
+
   const form = h(
     "form",
-    { class: "card editor", "aria-label": `Edit “${task.title}”`, dataset: { id: task.id, key: "editor" }, novalidate: true },
-    field("title", "Title", h("input", { id: id("title"), name: "title", value: task.title, required: true, maxlength: "200", "aria-describedby": `${id("title")}-error` }), true),
-    field("description", "Description", h("textarea", { id: id("description"), name: "description", rows: "3", maxlength: "10000", "aria-describedby": `${id("description")}-error` }, task.description ?? ""), true),
-    field("status", "Status", select("status", STATUSES, task.status)),
-    field("priority", "Priority", select("priority", PRIORITIES, task.priority)),
-    field("due_date", "Due date", h("input", { id: id("due_date"), name: "due_date", type: "date", value: task.due_date ?? "", "aria-describedby": `${id("due_date")}-error` })),
-    field("tags", "Tags", h("input", { id: id("tags"), name: "tags", value: task.tags.join(" "), "aria-describedby": `${id("tags")}-error` })),
+    {
+      class: "card editor",
+      "aria-label": `Edit “${task.title}”`,
+      dataset: { id: task.id, key: "editor" },
+      novalidate: true,
+    },
+    field("title", "Title", control("input", "title", { value: task.title, maxlength: "200" }), true),
+    field(
+      "description",
+      "Description",
+      control("textarea", "description", { rows: "3", maxlength: "10000" }, task.description ?? ""),
+      true,
+    ),
+    field("status", "Status", control("select", "status", {}, choices(STATUSES, task.status))),
+    field("priority", "Priority", control("select", "priority", {}, choices(PRIORITIES, task.priority))),
+    field("due_date", "Due date", control("input", "due_date", { type: "date", value: task.due_date ?? "" })),
+    field("tags", "Tags", control("input", "tags", { value: task.tags.join(" ") })),
     h("p", { class: "form-error", role: "alert" }),
     h(
       "div",

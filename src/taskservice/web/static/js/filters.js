@@ -14,7 +14,12 @@ export class Filters {
     options(form.elements.priority, PRIORITIES, "Any");
     options(form.elements.sort, SORTS);
     const typed = debounce(onChange, 300);
-    form.addEventListener("input", (event) => (event.target.type === "search" || event.target.name === "tag" ? typed() : onChange()));
+    // Typing waits for a pause; a choice applies at once.
+    form.addEventListener("input", (event) => {
+      const typing = event.target.type === "search" || event.target.name === "tag";
+      if (typing) typed();
+      else onChange();
+    });
     form.addEventListener("submit", (event) => event.preventDefault());
     // "reset" fires before the fields are cleared.
     form.addEventListener("reset", () => setTimeout(onChange));

@@ -24,7 +24,8 @@ const api = new Api(
     signOut(
       signingIn
         ? "That API key was not accepted. Check it and try again."
-        : "You were signed out: your API key is no longer accepted (it may have been revoked). Sign in again.",
+        : "You were signed out: your API key is no longer accepted " +
+          "(it may have been revoked). Sign in again.",
     ),
 );
 const tasks = new Tasks(api);

@@ -5,9 +5,13 @@ import { h, replaceChildren } from "./dom.js";
 
 /** "create_task · title: buy milk, priority: high" (arguments that are set). */
 export function describeCall(name, args) {
+  const text = (value) => {
+    if (Array.isArray(value)) return value.join(", ");
+    return typeof value === "object" ? JSON.stringify(value) : String(value);
+  };
   const shown = Object.entries(args ?? {})
-    .filter(([, value]) => value !== null && value !== undefined && !(Array.isArray(value) && !value.length))
-    .map(([key, value]) => `${key}: ${Array.isArray(value) ? value.join(", ") : typeof value === "object" ? JSON.stringify(value) : value}`);
+    .filter(([, value]) => value !== null && value !== undefined && text(value) !== "")
+    .map(([key, value]) => `${key}: ${text(value)}`);
   return shown.length ? `${name} · ${shown.join(", ")}` : name;
 }
 
