@@ -9,7 +9,7 @@ NODE_STAMP := $(TS)/node_modules/.installed
 SDK := build/sdk
 CODE := src tests migrations $(wildcard bench)
 
-.PHONY: run test lint format install sdk bench clean
+.PHONY: run test lint format install sdk bench browser clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,8 +50,13 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix $(CODE)
 	$(BIN)/ruff format $(CODE)
 
-test: $(STAMP) $(NODE_STAMP) lint
+test: $(STAMP) $(NODE_STAMP) browser lint
 	$(BIN)/python -m pytest
+
+# The browser tests drive Debian's Chromium (Playwright never downloads a browser).
+browser:
+	@test -x /usr/bin/chromium || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 # Benchmarks: writes bench/RESULTS.md and prints it (about 8 minutes; needs PostgreSQL at
 # 127.0.0.1:5432 as `make test` does, and wrk, installed from Debian's packages if missing).

@@ -27,6 +27,9 @@ from taskservice.resources import Resources
 from taskservice.tasks.history_router import router as history_router
 from taskservice.tasks.idempotency import IdempotencyStore
 from taskservice.tasks.router import router as tasks_router
+from taskservice.web.cors import install_cors
+from taskservice.web.docs import install_docs
+from taskservice.web.router import install_web_app
 
 logger = logging.getLogger("taskservice")
 
@@ -118,6 +121,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
+        docs_url=None,  # served from local assets by install_docs
+        redoc_url=None,
     )
     app.add_middleware(RequestIdMiddleware, max_body_bytes=settings.max_body_bytes)
     install_error_handlers(app)
@@ -127,4 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(agent_router)
     install_mcp(app)
     install_openapi(app)
+    install_docs(app)
+    install_web_app(app)
+    install_cors(app, settings)
     return app

@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -102,6 +103,22 @@ class Settings(BaseSettings):
         default=168.0, gt=0, description="Idle sessions expire after this."
     )
     tracing: bool = Field(default=False, description="`on` turns on the Agents SDK's tracing.")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins (scheme://host[:port]) whose pages may call the API from a "
+        "browser, comma-separated; empty (the default) turns CORS off.",
+    )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            for origin in value:
+                if isinstance(origin, str) and not _is_origin(origin):
+                    raise ValueError(f"{origin!r} is not an origin like https://example.com")
+        return value
 
     mcp_allowed_hosts: Annotated[list[str], NoDecode] = Field(
         default=LOCAL_HOSTS,
@@ -122,6 +139,21 @@ class Settings(BaseSettings):
         if self.agent_model:
             return self.agent_model
         return DEFAULT_OPENAI_MODEL if self.openai_api_key else OFFLINE_MODEL
+
+
+def _is_origin(text: str) -> bool:
+    """``scheme://host[:port]`` and nothing more: a browser sends exactly that."""
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 (raises on a bad port)
+    except ValueError:
+        return False
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and not (parts.path or parts.query or parts.fragment or parts.username)
+        and text == text.rstrip("/")
+    )
 
 
 @lru_cache
