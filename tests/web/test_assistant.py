@@ -99,13 +99,12 @@ class TestApprovals:
 
         await ask(board, f"delete task {doomed['id']}")
         approval = board.get_by_role(
-            "group", name=f"Approval needed: delete_task · task_id: {doomed['id']}"
+            "group", name=f"Approval needed: Delete task #{doomed['id']} 'doomed'?"
         )
         await expect(approval).to_be_visible()
         await expect(approval).to_have_count(1)
-        await expect(last_answer(board).locator(".step").last).to_have_text(
-            f"editor: delete_task · task_id: {doomed['id']} (waits for your approval)"
-        )
+        # The call has not run: it is announced only as waiting for approval.
+        await expect(last_answer(board).locator(".step.tool")).to_have_count(0)
         await screenshot(board, "assistant-approval")
         await approval.get_by_role("button", name="Approve").click()
 
@@ -119,7 +118,7 @@ class TestApprovals:
 
         await ask(board, f"delete task {spared['id']}")
         second = board.get_by_role(
-            "group", name=f"Approval needed: delete_task · task_id: {spared['id']}"
+            "group", name=f"Approval needed: Delete task #{spared['id']} 'spared'?"
         )
         await second.get_by_role("button", name="Reject").click()
 
@@ -194,7 +193,7 @@ class TestConversations:
         await expect(listed).to_contain_text("1 waiting for you")
         await listed.click()
         approval = board.get_by_role(
-            "group", name=f"Approval needed: delete_task · task_id: {task['id']}"
+            "group", name=f"Approval needed: Delete task #{task['id']} 'from elsewhere'?"
         )
         await approval.get_by_role("button", name="Approve").click()
 

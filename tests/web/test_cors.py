@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from taskservice.app import create_app
 from taskservice.config import Settings
 from taskservice.resources import resources_of
-from tests.conftest import Users
+from tests.conftest import Users, serving_lifespan
 
 ALLOWED = "https://board.example"
 PREFLIGHT = {
@@ -23,7 +23,7 @@ PREFLIGHT = {
 @pytest.fixture
 async def cors_app(settings: Settings) -> AsyncIterator[FastAPI]:
     application = create_app(settings.model_copy(update={"cors_origins": [ALLOWED]}))
-    async with application.router.lifespan_context(application):
+    async with serving_lifespan(application):
         yield application
 
 
