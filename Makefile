@@ -9,13 +9,17 @@ NODE_STAMP := $(TS)/node_modules/.installed
 SDK := build/sdk
 CODE := src tests migrations $(wildcard bench)
 
-.PHONY: run test lint format install sdk bench clean
+.PHONY: run test test-fast check lint format install sdk bench clean
 
+# Not --quiet: pip names each package as it fetches and installs it (the first install
+# takes a minute or two, and would otherwise print nothing until it is done).
 $(STAMP): pyproject.toml constraints.txt
+	@echo "Installing taskservice and its dependencies into $(VENV)/ ..."
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
+	@echo "Installed. The command is $(BIN)/taskservice (or run \`. $(BIN)/activate\` first)."
 
 # The TypeScript tools (openapi-typescript, tsc), exactly as package-lock.json pins them.
 $(NODE_STAMP): $(TS)/package.json $(TS)/package-lock.json
@@ -52,6 +56,17 @@ format: $(STAMP)
 
 test: $(STAMP) $(NODE_STAMP) lint
 	$(BIN)/python -m pytest
+
+# The in-process tests only (no real server processes, browsers, fuzzing or contract
+# runs: those are marked `slow`), on both workers of a 2-core machine: under a minute.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow" -n 2 -q
+
+# Lint and types over everything we write: the package, the tests and the benchmarks.
+check: $(STAMP)
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
+	$(BIN)/mypy src tests $(wildcard bench)
 
 # Benchmarks: writes bench/RESULTS.md and prints it (about 8 minutes; needs PostgreSQL at
 # 127.0.0.1:5432 as `make test` does, and wrk, installed from Debian's packages if missing).

@@ -5,7 +5,7 @@ Every test that asks for ``db_url`` runs twice, on SQLite and on PostgreSQL
 PostgreSQL that does not answer is an error, never a skip.
 
 Isolation: SQLite tests get a copy of a migrated template file; PostgreSQL
-tests share one database created for this session and truncated between tests
+tests share one database created for this session and emptied between tests
 (not a rolled-back transaction: the service opens several connections per
 request by design, e.g. for idempotency claims).
 """
@@ -70,15 +70,32 @@ def postgres_database() -> Iterator[str]:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+# Kept between tests, as a real deployment keeps them: the schema's version and the
+# server's own keys (made by a migration).
+_KEPT_TABLES = ("alembic_version", "server_keys")
+
+
 async def _truncate_postgres(database: str) -> None:
+    """Empty every table and restart every sequence, as ``TRUNCATE ... RESTART IDENTITY``
+    would, but with DELETE: on tables this small it takes about 1 ms where TRUNCATE takes
+    200-400 ms, most of a test's time. Replica mode skips the foreign-key triggers, so the
+    order of the tables does not matter."""
     connection = await asyncpg.connect(_asyncpg_url(database), timeout=10)
     try:
         tables = await connection.fetch(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-            "AND tablename <> 'alembic_version'"
+            "AND tablename <> ALL($1::text[])",
+            list(_KEPT_TABLES),
         )
-        names = ", ".join(f'"{row["tablename"]}"' for row in tables)
-        await connection.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        deletes = "".join(f'DELETE FROM "{row["tablename"]}";' for row in tables)
+        await connection.execute(
+            "BEGIN; SET LOCAL session_replication_role = replica;"
+            f"{deletes}"
+            "SELECT setval(c.oid, 1, false) FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind = 'S' AND n.nspname = 'public';"
+            "COMMIT;"
+        )
     finally:
         await connection.close()
 

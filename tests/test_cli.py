@@ -1,8 +1,11 @@
 """The ``taskservice`` command line, run as a real process."""
 
 import httpx
+import pytest
 
 from tests.process import run_cli
+
+pytestmark = pytest.mark.slow
 
 
 def last_line(text: str) -> str:
