@@ -72,7 +72,7 @@ def postgres_database() -> Iterator[str]:
 
 # Kept between tests, as a real deployment keeps them: the schema's version and the
 # server's own keys (made by a migration).
-_KEPT_TABLES = ("alembic_version", "server_keys")
+_KEPT_TABLES = ("alembic_version", "server_secrets")
 
 
 async def _truncate_postgres(database: str) -> None:

@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from taskservice.agent.memory import SDK_MESSAGES, SDK_SESSIONS
 from taskservice.agent.store import AgentRun, Conversation
 from taskservice.auth.models import ApiKey, User
+from taskservice.signing import ServerSecret
 from taskservice.tasks.counts import TaskCount
 from taskservice.tasks.events import TaskEvent
 from taskservice.tasks.models import IdempotencyRecord, Task, TaskTag
@@ -18,6 +19,7 @@ __all__ = [
     "ApiKey",
     "Conversation",
     "IdempotencyRecord",
+    "ServerSecret",
     "Task",
     "TaskCount",
     "TaskEvent",

@@ -18,8 +18,9 @@ from sqlmodel import col
 from taskservice.db import utcnow
 from taskservice.errors import Conflict, NotFound, PreconditionFailed
 from taskservice.tasks import counts
+from taskservice.tasks.cursors import decode_cursor, encode_cursor
 from taskservice.tasks.events import API, Action, Actor, TaskEvent, json_value
-from taskservice.tasks.listing import SortOrder, TaskFilters, decode_cursor, encode_cursor
+from taskservice.tasks.listing import SortOrder, TaskFilters
 from taskservice.tasks.models import Status, Task, TaskTag
 from taskservice.tasks.schemas import TaskCreate
 
@@ -119,7 +120,8 @@ class TaskRepository:
         clauses = filters.clauses(self.owner_id)
         stmt = select(Task).where(*clauses)
         if cursor is not None:
-            stmt = stmt.where(order.after(decode_cursor(cursor, order, filters)))
+            after = await decode_cursor(self.session, self.owner_id, cursor, order, filters)
+            stmt = stmt.where(order.after(after))
         stmt = stmt.order_by(*order.order_by()).limit(limit + 1)
         rows = list((await self.session.execute(stmt)).scalars())
         if filters.by_status_and_priority_only:
@@ -132,7 +134,9 @@ class TaskRepository:
         next_cursor = None
         if len(rows) > limit:
             rows = rows[:limit]
-            next_cursor = encode_cursor(order, filters, order.key_values(rows[-1]))
+            next_cursor = await encode_cursor(
+                self.session, self.owner_id, order, filters, order.key_values(rows[-1])
+            )
         return Page(items=rows, total=total, next_cursor=next_cursor)
 
     async def replace(
