@@ -21,6 +21,7 @@ from sqlmodel import col
 from taskservice.errors import BadRequest
 from taskservice.tasks.models import PRIORITY_BY_RANK, Priority, Status, Task, TaskTag
 from taskservice.tasks.schemas import normalise_tag
+from taskservice.tasks.search import fold
 
 SORT_FIELDS = ("created_at", "updated_at", "due_date", "priority", "title")
 DEFAULT_SORT = "-created_at"
@@ -84,10 +85,11 @@ class TaskFilters:
             )
             clauses.append(_col("id").in_(tagged))
         if self.q:
+            needle = fold(self.q)
             clauses.append(
                 or_(
-                    _col("title").icontains(self.q, autoescape=True),
-                    _col("description").icontains(self.q, autoescape=True),
+                    _col("title_folded").contains(needle, autoescape=True),
+                    _col("description_folded").contains(needle, autoescape=True),
                 )
             )
         if self.due_before is not None:

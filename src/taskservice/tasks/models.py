@@ -115,6 +115,10 @@ class Task(SQLModel, table=True):
         default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )
     version: int = Field(default=1, sa_column=_version)
+    # What text search compares against (see ``search``): set by the repository with the
+    # title and description, never returned.
+    title_folded: str = Field(sa_column=Column(Text, nullable=False))
+    description_folded: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class TaskTag(SQLModel, table=True):

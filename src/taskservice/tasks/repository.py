@@ -23,6 +23,7 @@ from taskservice.tasks.events import API, Action, Actor, TaskEvent, json_value
 from taskservice.tasks.listing import SortOrder, TaskFilters
 from taskservice.tasks.models import Status, Task, TaskTag
 from taskservice.tasks.schemas import TaskCreate
+from taskservice.tasks.search import fold, fold_optional
 
 
 class TaskNotFound(NotFound):
@@ -76,6 +77,8 @@ class TaskRepository:
         task = Task(
             owner_id=self.owner_id,
             **data.model_dump(),
+            title_folded=fold(data.title),
+            description_folded=fold_optional(data.description),
             created_at=now,
             updated_at=now,
             completed_at=now if data.status == Status.done else None,
@@ -175,6 +178,8 @@ class TaskRepository:
         before = (task.status, task.priority)
         for name, value in changed.items():
             setattr(task, name, value)
+        task.title_folded = fold(task.title)
+        task.description_folded = fold_optional(task.description)
         task.updated_at = now
         await self._flush(task_id, if_versions)
         if "tags" in changed:
@@ -209,13 +214,14 @@ class TaskRepository:
     async def find_by_title(self, title: str, *, limit: int) -> list[Task]:
         """Tasks whose title equals ``title`` ignoring case; failing that, containing it."""
         owned = select(Task).where(col(Task.owner_id) == self.owner_id)
-        exact = owned.where(func.lower(col(Task.title)) == title.strip().lower())
+        needle = fold(title.strip())
+        exact = owned.where(col(Task.title_folded) == needle)
         found = list(
             (await self.session.execute(exact.order_by(col(Task.id)).limit(limit))).scalars()
         )
         if found:
             return found
-        partial = owned.where(col(Task.title).icontains(title.strip(), autoescape=True))
+        partial = owned.where(col(Task.title_folded).contains(needle, autoescape=True))
         return list(
             (await self.session.execute(partial.order_by(col(Task.id)).limit(limit))).scalars()
         )
