@@ -16,5 +16,6 @@ router = APIRouter(prefix="/tasks", tags=["tasks"])
     responses=problem_responses(401, 404, 422),
 )
 async def get_task_history(task_id: TaskId, repository: TaskRepositoryDep) -> list[TaskEventRead]:
-    """Every change to the task, oldest first: who (`api` or `agent:<name>`), what, when."""
+    """Every change to the task, oldest first: who (`api` or `agent:<name>`), what, when.
+    A deleted task's history stays readable, ending with its `deleted` event."""
     return [TaskEventRead.model_validate(event) for event in await repository.history(task_id)]

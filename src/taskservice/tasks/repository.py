@@ -202,14 +202,18 @@ class TaskRepository:
         return task
 
     async def history(self, task_id: int) -> list[TaskEvent]:
-        """Every change to one of the owner's tasks, oldest first."""
-        await self.get(task_id)
+        """Every change to one of the owner's tasks, oldest first. A deleted task's history
+        stays, ending with its ``deleted`` event (ids are never reused). No events: the
+        task is not the owner's (404), or it predates the history (an empty one)."""
         stmt = (
             select(TaskEvent)
             .where(col(TaskEvent.owner_id) == self.owner_id, col(TaskEvent.task_id) == task_id)
             .order_by(col(TaskEvent.id))
         )
-        return list((await self.session.execute(stmt)).scalars())
+        events = list((await self.session.execute(stmt)).scalars())
+        if not events:
+            await self.get(task_id)
+        return events
 
     async def find_by_title(self, title: str, *, limit: int) -> list[Task]:
         """Tasks whose title equals ``title`` ignoring case; failing that, containing it."""
