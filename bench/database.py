@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-import asyncpg  # type: ignore[import-untyped]
+import asyncpg
 
 from bench.common import BIN, OUT, ROOT, log
 from bench.procs import clean_env

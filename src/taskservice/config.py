@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     db_pool_timeout_s: float = Field(
         default=60.0, gt=0, description="How long a request queues for a connection."
     )
+    db_connect_timeout_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="How long opening a PostgreSQL connection may take; then the request "
+        "gets 503 database-unavailable.",
+    )
     sqlite_busy_timeout_ms: int = Field(
         default=30_000, ge=0, description="How long a SQLite writer waits for the write lock."
     )
