@@ -3,11 +3,40 @@
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 OFFLINE_MODEL = "offline"
 DEFAULT_OPENAI_MODEL = "gpt-4.1-mini"
+
+# The one async driver for each database we run on; `postgres` is a common alias.
+_ASYNC_DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg"}
+_BACKEND_ALIASES = {"postgres": "postgresql"}
+_URL_FORMS = "sqlite+aiosqlite:///path/to/file.db or postgresql+asyncpg://user@host:5432/db"
+
+
+def async_database_url(url: str) -> str:
+    """``url`` with the async driver we use: ``postgresql://`` and ``postgres://`` (as many
+    hosting providers write them) mean ``postgresql+asyncpg://``, and ``sqlite://`` means
+    ``sqlite+aiosqlite://``. Any other database or driver is a ``ValueError``."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        # Not echoed: a malformed URL may still hold a password.
+        raise ValueError(f"not a database URL; use {_URL_FORMS}") from None
+    backend, _, driver = parsed.drivername.partition("+")
+    backend = _BACKEND_ALIASES.get(backend, backend)
+    if backend not in _ASYNC_DRIVERS:
+        raise ValueError(f"unsupported database {backend!r}; use {_URL_FORMS}")
+    if driver not in ("", _ASYNC_DRIVERS[backend]):
+        raise ValueError(
+            f"unsupported driver {driver!r} for {backend}; use {backend}+{_ASYNC_DRIVERS[backend]}"
+        )
+    return parsed.set(drivername=f"{backend}+{_ASYNC_DRIVERS[backend]}").render_as_string(
+        hide_password=False
+    )
 
 
 class Settings(BaseSettings):
@@ -15,7 +44,8 @@ class Settings(BaseSettings):
 
     database_url: str = Field(
         default="sqlite+aiosqlite:///./taskservice.db",
-        description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://...",
+        description="sqlite+aiosqlite:///path or postgresql+asyncpg://...; postgresql://, "
+        "postgres:// and sqlite:// mean the same.",
     )
     auto_migrate: bool = Field(default=True, description="Upgrade the schema on `serve`.")
     host: str = "127.0.0.1"
@@ -84,6 +114,11 @@ class Settings(BaseSettings):
         default=168.0, gt=0, description="Idle sessions expire after this."
     )
     tracing: bool = Field(default=False, description="`on` turns on the Agents SDK's tracing.")
+
+    @field_validator("database_url")
+    @classmethod
+    def _with_async_driver(cls, url: str) -> str:
+        return async_database_url(url)
 
     @property
     def resolved_agent_model(self) -> str:

@@ -127,7 +127,7 @@ def database_unavailable(exc: BaseException) -> DatabaseUnavailable | None:
     The one place that knows what a connection-level failure looks like, from
     SQLAlchemy (a connection it invalidated, a pool timeout), asyncpg and SQLite.
     """
-    for cause in _causes(exc):
+    for cause in causes(exc):
         if isinstance(cause, DatabaseUnavailable):
             return cause
         if _is_unavailable(cause):
@@ -144,7 +144,7 @@ def _is_unavailable(exc: BaseException) -> bool:
     return code is not None and code & 0xFF in _SQLITE_UNAVAILABLE
 
 
-def _causes(exc: BaseException) -> Iterator[BaseException]:
+def causes(exc: BaseException) -> Iterator[BaseException]:
     """``exc``, the driver error SQLAlchemy wrapped, their causes, a group's members."""
     pending, seen = [exc], set()
     while pending:
