@@ -213,8 +213,8 @@ class TestCursorFuzz:
         cursor = forged(json.dumps(payload), signature)
         response = await alice.client.get("/tasks", params={"cursor": cursor})
 
-        assert response.status_code in (400, 422), response.text
-        assert response.json()["type"] in (
-            INVALID_CURSOR,
-            "urn:taskservice:problem:validation-failed",
-        )
+        # 422 for one longer than the 4096 characters the parameter allows.
+        assert (response.status_code, response.json()["type"]) in (
+            (400, INVALID_CURSOR),
+            (422, VALIDATION_FAILED),
+        ), response.text
