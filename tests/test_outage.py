@@ -178,7 +178,7 @@ async def state(outage: Outage) -> dict[str, Any]:
     try:
         async with create_db_sessionmaker(engine)() as db:
             tasks = (await db.execute(select(Task).order_by(col(Task.id)))).scalars().all()
-            events = (await db.execute(select(TaskEvent.task_id, TaskEvent.action))).all()
+            events = (await db.execute(select(col(TaskEvent.task_id), col(TaskEvent.action)))).all()
             counts = (await db.execute(select(func.sum(TaskCount.count)))).scalar()
             tags = (await db.execute(select(func.count()).select_from(TaskTag))).scalar()
     finally:

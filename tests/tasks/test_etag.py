@@ -36,7 +36,7 @@ def raw(header: str) -> bytes:
 
 
 def task(task_id: int = 7, version: int = 3) -> Task:
-    return Task(id=task_id, owner_id=1, title="t", version=version)
+    return Task(id=task_id, owner_id=1, title="t", title_folded="t", version=version)
 
 
 class TestParsing:
@@ -113,7 +113,7 @@ class TestOverHttp:
             method,
             f"/tasks/{task['id']}",
             json=None if method == "DELETE" else {"title": "lost"},
-            headers={"If-Match": raw(f'"{task["id"]}.{version}"')},
+            headers={b"If-Match": raw(f'"{task["id"]}.{version}"')},
         )
 
         assert response.status_code == 412
@@ -126,7 +126,7 @@ class TestOverHttp:
 
         response = await alice.client.get(
             f"/tasks/{task['id']}",
-            headers={"If-None-Match": raw(f'"{task["id"]}.{version}"')},
+            headers={b"If-None-Match": raw(f'"{task["id"]}.{version}"')},
         )
 
         assert response.status_code == 200
@@ -143,7 +143,7 @@ class TestFuzz:
         response = await alice.client.patch(
             f"/tasks/{task['id']}",
             json={"title": "new"},
-            headers={"If-Match": raw(header)},
+            headers={b"If-Match": raw(header)},
         )
 
         versions = if_match_versions(raw(header).decode("latin-1").strip(" \t"), task["id"])
@@ -155,7 +155,7 @@ class TestFuzz:
         task = await create(alice)
 
         response = await alice.client.get(
-            f"/tasks/{task['id']}", headers={"If-None-Match": raw(header)}
+            f"/tasks/{task['id']}", headers={b"If-None-Match": raw(header)}
         )
 
         assert response.status_code in (200, 304), response.text

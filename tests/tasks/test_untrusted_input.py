@@ -69,11 +69,12 @@ def assert_clean(response: Any) -> None:
 
 @pytest.fixture
 async def tasks(alice: ApiUser) -> ApiUser:
-    for title, fields in [
+    seeds: list[tuple[str, dict[str, Any]]] = [
         ("Straße fegen", {"priority": "high", "due_date": "2026-12-01", "tags": ["home"]}),
         ("ÄPFEL kaufen", {"status": "done", "tags": ["shop"]}),
         ("100% done_ish \\", {"description": "ﬃ and İ"}),
-    ]:
+    ]
+    for title, fields in seeds:
         response = await alice.client.post("/tasks", json={"title": title, **fields})
         assert response.status_code == 201
     return alice
@@ -103,7 +104,10 @@ class TestHeaders:
     @FUZZ
     @given(value=HEADER_TEXT)
     async def test_any_header_value_on_create(self, alice: ApiUser, name: str, value: str) -> None:
-        headers = {**alice.headers, name: value.encode("latin-1")}
+        headers = {
+            key.encode(): text.encode("latin-1")
+            for key, text in {**alice.headers, name: value}.items()
+        }
 
         response = await alice.client.post("/tasks", json={"title": "t"}, headers=headers)
 
