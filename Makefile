@@ -59,8 +59,10 @@ test: $(STAMP) $(NODE_STAMP) lint
 
 # The in-process tests only (no real server processes, browsers, fuzzing or contract
 # runs: those are marked `slow`), on both workers of a 2-core machine: under a minute.
+# tests/contract holds only slow tests, and Schemathesis builds its cases while it is
+# collected (15 s), so it is not collected at all here.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow" -n 2 -q
+	$(BIN)/python -m pytest -m "not slow" --ignore=tests/contract -p no:schemathesis -n 2 -q
 
 # Lint and types over everything we write: the package, the tests and the benchmarks.
 check: $(STAMP)
