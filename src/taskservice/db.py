@@ -165,6 +165,8 @@ def describe(exc: BaseException) -> str:
     """The driver's own words for a failure, without SQLAlchemy's SQL and parameters."""
     if isinstance(exc, DBAPIError) and isinstance(exc.orig, BaseException):
         exc = exc.orig
+        if exc.__cause__ is not None and str(exc.__cause__) == str(exc):
+            exc = exc.__cause__  # the driver's own error, under SQLAlchemy's adapter class
     text = str(exc).strip()
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
