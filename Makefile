@@ -9,13 +9,17 @@ NODE_STAMP := $(TS)/node_modules/.installed
 SDK := build/sdk
 CODE := src tests migrations $(wildcard bench)
 
-.PHONY: run test lint format install sdk bench browser clean
+.PHONY: run test test-fast check lint format install sdk bench browser clean
 
+# Not --quiet: pip names each package as it fetches and installs it (the first install
+# takes a minute or two, and would otherwise print nothing until it is done).
 $(STAMP): pyproject.toml constraints.txt
+	@echo "Installing taskservice and its dependencies into $(VENV)/ ..."
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
+	@echo "Installed. The command is $(BIN)/taskservice (or run \`. $(BIN)/activate\` first)."
 
 # The TypeScript tools (openapi-typescript, tsc), exactly as package-lock.json pins them.
 $(NODE_STAMP): $(TS)/package.json $(TS)/package-lock.json
@@ -57,6 +61,19 @@ test: $(STAMP) $(NODE_STAMP) browser lint
 browser:
 	@test -x /usr/bin/chromium || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+# The in-process tests only (no real server processes, browsers, fuzzing or contract
+# runs: those are marked `slow`), on both workers of a 2-core machine: under a minute.
+# tests/contract holds only slow tests, and Schemathesis builds its cases while it is
+# collected (15 s), so it is not collected at all here.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow" --ignore=tests/contract -p no:schemathesis -n 2 -q
+
+# Lint and types over everything we write: the package, the tests and the benchmarks.
+check: $(STAMP)
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
+	$(BIN)/mypy src tests $(wildcard bench)
 
 # Benchmarks: writes bench/RESULTS.md and prints it (about 8 minutes; needs PostgreSQL at
 # 127.0.0.1:5432 as `make test` does, and wrk, installed from Debian's packages if missing).

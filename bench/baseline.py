@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import aiosqlite
-import asyncpg  # type: ignore[import-untyped]
+import asyncpg
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response

@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-import asyncpg  # type: ignore[import-untyped]
+import asyncpg
 
 from bench.common import BIN, OUT, ROOT, log
 from bench.procs import clean_env
 from taskservice.auth.keys import display_prefix, generate_key, hash_key
+from taskservice.tasks.search import fold
 
 PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_DSN = "postgresql://postgres@127.0.0.1:5432/{name}"
@@ -45,6 +46,7 @@ _COLUMNS = (
     "updated_at",
     "completed_at",
     "version",
+    "title_folded",
 )
 
 
@@ -194,7 +196,8 @@ def _rows(owner_id: int, count: int, seed: int) -> Iterator[tuple[Any, ...]]:
         completed = created if status == "done" else None
         title = f"Seeded task {n}"
         priority = rng.randint(1, 4)
-        yield (owner_id, title, None, status, priority, due, tags, created, created, completed, 1)
+        row = (owner_id, title, None, status, priority, due, tags, created, created, completed, 1)
+        yield (*row, fold(title))
 
 
 def seed_tasks(db: Database, owner_id: int, count: int, seed: int = 1) -> tuple[int, int]:
@@ -212,7 +215,7 @@ def seed_tasks(db: Database, owner_id: int, count: int, seed: int = 1) -> tuple[
             _sqlite_time(row[7]),
             _sqlite_time(row[8]),
             _sqlite_time(row[9]) if row[9] else None,
-            row[10],
+            *row[10:],
         )
         for row in rows
     ]

@@ -11,7 +11,7 @@ import statistics
 import time
 from typing import Any
 
-import asyncpg  # type: ignore[import-untyped]
+import asyncpg
 
 from bench.database import Database
 

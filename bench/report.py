@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-import asyncpg  # type: ignore[import-untyped]
+import asyncpg
 
 from bench import tables
 from bench.common import BENCH, RESULTS, ROOT, Settings, elapsed, ratio

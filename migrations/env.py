@@ -50,7 +50,10 @@ def _run_sync(connection: Connection) -> None:
 
 
 async def _run_async() -> None:
-    engine = create_async_engine(_url(), poolclass=NullPool)
+    url = _url()
+    # As the service does: a PostgreSQL server that does not answer fails in seconds.
+    timeout = {"timeout": Settings().db_connect_timeout_s} if url.startswith("postgresql") else {}
+    engine = create_async_engine(url, poolclass=NullPool, connect_args=timeout)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run_sync)

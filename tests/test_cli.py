@@ -1,8 +1,15 @@
 """The ``taskservice`` command line, run as a real process."""
 
-import httpx
+import subprocess
+from pathlib import Path
 
+import httpx
+import pytest
+
+from tests.conftest import BACKENDS
 from tests.process import run_cli
+
+pytestmark = pytest.mark.slow
 
 
 def last_line(text: str) -> str:
@@ -61,3 +68,69 @@ class TestUsersCommands:
         with serving(db_url) as (base_url, _):
             ok = httpx.get(f"{base_url}/tasks", headers={"Authorization": f"Bearer {key}"})
             assert ok.status_code == 200
+
+
+def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+    """The single line a configuration mistake prints: no traceback."""
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    return lines[0].removeprefix("error: ")
+
+
+class TestConfigurationMistakes:
+    @pytest.mark.parametrize("command", [["migrate"], ["serve"], ["users", "list"]])
+    @pytest.mark.parametrize(
+        ("url", "message"),
+        [
+            (
+                "mysql://u@h/d",
+                "TASKSERVICE_DATABASE_URL: unsupported database 'mysql'; use "
+                "sqlite+aiosqlite:///path/to/file.db or postgresql+asyncpg://user@host:5432/db",
+            ),
+            (
+                "postgresql+psycopg://u@h/d",
+                "TASKSERVICE_DATABASE_URL: unsupported driver 'psycopg' for postgresql; "
+                "use postgresql+asyncpg",
+            ),
+            (
+                "postgresql://postgres@127.0.0.1:1/test",
+                "cannot reach the database at 127.0.0.1:1/test: connection refused; is it running?",
+            ),
+            (
+                "sqlite+aiosqlite:////nonexistent/folder/x.db",
+                "cannot open the SQLite database /nonexistent/folder/x.db: does its folder "
+                "exist, and may this user write there?",
+            ),
+        ],
+    )
+    def test_is_one_line(self, url: str, message: str, command: list[str]) -> None:
+        assert one_line_error(run_cli(url, *command)) == message
+
+    @pytest.mark.parametrize("command", [["migrate"], ["serve"], ["serve", "--no-migrate"]])
+    def test_a_missing_postgresql_database_is_one_line(self, command: list[str]) -> None:
+        url = "postgres://postgres@127.0.0.1:5432/no_such_database_here"
+
+        assert one_line_error(run_cli(url, *command)) == (
+            "database 'no_such_database_here' does not exist at "
+            "127.0.0.1:5432/no_such_database_here: create it (`createdb "
+            "no_such_database_here`) or correct TASKSERVICE_DATABASE_URL"
+        )
+
+    def test_an_unmigrated_database_with_no_migrate_is_one_line(self, tmp_path: Path) -> None:
+        url = f"sqlite:///{tmp_path / 'empty.db'}"
+
+        assert one_line_error(run_cli(url, "serve", "--no-migrate")) == (
+            f"the SQLite database {tmp_path / 'empty.db'} has no tables yet: run "
+            "`taskservice migrate` (or `serve` without --no-migrate)"
+        )
+
+    @pytest.mark.parametrize(
+        "db_backend", [b for b in BACKENDS if b == "postgresql"], indirect=True
+    )
+    def test_postgresql_url_without_a_driver_is_accepted(self, db_url: str) -> None:
+        result = run_cli(db_url.replace("postgresql+asyncpg://", "postgres://"), "migrate")
+
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith("database is at ")

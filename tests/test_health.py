@@ -52,4 +52,6 @@ class TestNotReady:
         response = await get(settings, "/readyz")
 
         assert response.status_code == 503
-        assert response.json()["detail"] == "The database does not answer."
+        assert response.headers["retry-after"] == "5"
+        assert response.json()["type"] == "urn:taskservice:problem:database-unavailable"
+        assert response.json()["detail"] == "The database is unavailable; try again shortly."

@@ -23,7 +23,7 @@ def _diff(connection: Connection) -> list[Any]:
 def _indexes(connection: Connection) -> dict[str, list[str]]:
     inspector = inspect(connection)
     return {
-        index["name"]: list(index["column_names"])
+        index["name"]: [str(name) for name in index["column_names"]]
         for index in inspector.get_indexes("tasks")
         if index["name"]
     }

@@ -4,8 +4,11 @@ import re
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.process import serving
+
+pytestmark = pytest.mark.slow
 
 
 class TestServe:

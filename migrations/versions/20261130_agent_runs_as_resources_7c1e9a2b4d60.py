@@ -6,7 +6,7 @@ the Agents SDK's tables, to `agent_history` and `agent_history_items` (were
 made anew as the record of every run, with `agent_tool_calls`.
 
 Revision ID: 7c1e9a2b4d60
-Revises: 50a78334a377
+Revises: c56305162ca2
 Create Date: 2026-11-30 10:00:00.000000
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "7c1e9a2b4d60"
-down_revision: str | Sequence[str] | None = "50a78334a377"
+down_revision: str | Sequence[str] | None = "c56305162ca2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

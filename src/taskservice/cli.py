@@ -1,24 +1,41 @@
 """The ``taskservice`` command: serve, migrate, and manage users and their keys."""
 
 import asyncio
+import logging
+import threading
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 import uvicorn
+from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from taskservice import migrations
 from taskservice.auth.repository import UserRepository
 from taskservice.config import Settings, get_settings
 from taskservice.db import create_db_sessionmaker, create_engine
-from taskservice.errors import AppError
+from taskservice.diagnosis import explain_database_failure, explain_settings
+from taskservice.errors import AppError, DatabaseUnavailable
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 users_app = typer.Typer(no_args_is_help=True, help="Create, list and revoke users' API keys.")
 app.add_typer(users_app, name="users")
 
 T = TypeVar("T")
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise SystemExit(1)
+
+
+def _settings() -> Settings:
+    """The settings, or one line per mistake in them."""
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        _fail(explain_settings(exc))
 
 
 def _with_users(settings: Settings, work: Callable[[UserRepository], Awaitable[T]]) -> T:
@@ -32,11 +49,18 @@ def _with_users(settings: Settings, work: Callable[[UserRepository], Awaitable[T
         finally:
             await engine.dispose()
 
+    database_log = logging.getLogger("taskservice.db")
+    level = database_log.level
+    database_log.setLevel(logging.ERROR)  # a failed connect is explained by main() instead
     try:
         return asyncio.run(run())
+    except DatabaseUnavailable:
+        raise
     except AppError as exc:
         typer.echo(f"error: {exc.detail}", err=True)
         raise typer.Exit(1) from exc
+    finally:
+        database_log.setLevel(level)
 
 
 def log_config(level: str) -> dict[str, Any]:
@@ -98,7 +122,7 @@ def serve(
     ] = None,
 ) -> None:
     """Migrate the database (unless turned off) and serve the API."""
-    settings = get_settings()
+    settings = _settings()
     if migrate if migrate is not None else settings.auto_migrate:
         migrations.upgrade(settings.database_url)
     _bootstrap_admin(settings)
@@ -117,7 +141,7 @@ def serve(
 @app.command()
 def migrate() -> None:
     """Upgrade the database schema to the latest migration."""
-    settings = get_settings()
+    settings = _settings()
     migrations.upgrade(settings.database_url)
     typer.echo(f"database is at {', '.join(sorted(migrations.head_revisions()))}")
 
@@ -130,7 +154,7 @@ def users_create(name: str) -> None:
         _, key = await users.create(name)
         return key
 
-    key = _with_users(get_settings(), create)
+    key = _with_users(_settings(), create)
     typer.echo(f"Created user {name!r}. Its API key is shown only once:")
     typer.echo(key)
 
@@ -138,7 +162,7 @@ def users_create(name: str) -> None:
 @users_app.command("list")
 def users_list() -> None:
     """List users and the prefixes of their active keys."""
-    summaries = _with_users(get_settings(), lambda users: users.list_users())
+    summaries = _with_users(_settings(), lambda users: users.list_users())
     for summary in summaries:
         keys = ", ".join(f"{prefix}..." for prefix in summary.active_keys) or "(revoked)"
         typer.echo(f"{summary.name}\t{summary.created_at:%Y-%m-%d %H:%M}Z\t{keys}")
@@ -147,17 +171,40 @@ def users_list() -> None:
 @users_app.command("revoke")
 def users_revoke(name: str) -> None:
     """Revoke every API key of a user."""
-    count = _with_users(get_settings(), lambda users: users.revoke(name))
+    count = _with_users(_settings(), lambda users: users.revoke(name))
     typer.echo(f"Revoked {count} key(s) of {name!r}.")
 
 
 @users_app.command("rotate")
 def users_rotate(name: str) -> None:
     """Revoke a user's keys and issue a new one (printed alone on the last line)."""
-    key = _with_users(get_settings(), lambda users: users.rotate(name))
+    key = _with_users(_settings(), lambda users: users.rotate(name))
     typer.echo(f"Revoked the old keys of {name!r}. The new API key is shown only once:")
     typer.echo(key)
 
 
+def _quiet_aiosqlite_cleanup(args: threading.ExceptHookArgs) -> None:
+    """aiosqlite hands a failed connection's cleanup back to the event loop that asked for
+    it; when that failure ended the command and its loop, its thread finds the loop closed
+    and would print a traceback after our one line. Nothing is lost: say nothing."""
+    thread_name = args.thread.name if args.thread is not None else ""
+    if (
+        isinstance(args.exc_value, RuntimeError)
+        and str(args.exc_value) == "Event loop is closed"
+        and "_connection_worker_thread" in thread_name
+    ):
+        return
+    threading.__excepthook__(args)
+
+
 def main() -> None:
-    app()
+    """The command; a database that is missing, unreachable or not migrated is one line
+    on stderr and exit status 1, not a traceback."""
+    threading.excepthook = _quiet_aiosqlite_cleanup
+    try:
+        app()
+    except Exception as exc:
+        message = explain_database_failure(exc, get_settings().database_url)
+        if message is None:
+            raise
+        _fail(message)

@@ -6,10 +6,39 @@ from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 OFFLINE_MODEL = "offline"
 DEFAULT_OPENAI_MODEL = "gpt-4.1-mini"
 LOCAL_HOSTS = ["127.0.0.1", "127.0.0.1:*", "localhost", "localhost:*", "[::1]", "[::1]:*"]
+
+# The one async driver for each database we run on; `postgres` is a common alias.
+_ASYNC_DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg"}
+_BACKEND_ALIASES = {"postgres": "postgresql"}
+_URL_FORMS = "sqlite+aiosqlite:///path/to/file.db or postgresql+asyncpg://user@host:5432/db"
+
+
+def async_database_url(url: str) -> str:
+    """``url`` with the async driver we use: ``postgresql://`` and ``postgres://`` (as many
+    hosting providers write them) mean ``postgresql+asyncpg://``, and ``sqlite://`` means
+    ``sqlite+aiosqlite://``. Any other database or driver is a ``ValueError``."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        # Not echoed: a malformed URL may still hold a password.
+        raise ValueError(f"not a database URL; use {_URL_FORMS}") from None
+    backend, _, driver = parsed.drivername.partition("+")
+    backend = _BACKEND_ALIASES.get(backend, backend)
+    if backend not in _ASYNC_DRIVERS:
+        raise ValueError(f"unsupported database {backend!r}; use {_URL_FORMS}")
+    if driver not in ("", _ASYNC_DRIVERS[backend]):
+        raise ValueError(
+            f"unsupported driver {driver!r} for {backend}; use {backend}+{_ASYNC_DRIVERS[backend]}"
+        )
+    return parsed.set(drivername=f"{backend}+{_ASYNC_DRIVERS[backend]}").render_as_string(
+        hide_password=False
+    )
 
 
 class Settings(BaseSettings):
@@ -17,7 +46,8 @@ class Settings(BaseSettings):
 
     database_url: str = Field(
         default="sqlite+aiosqlite:///./taskservice.db",
-        description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://...",
+        description="sqlite+aiosqlite:///path or postgresql+asyncpg://...; postgresql://, "
+        "postgres:// and sqlite:// mean the same.",
     )
     auto_migrate: bool = Field(default=True, description="Upgrade the schema on `serve`.")
     host: str = "127.0.0.1"
@@ -34,6 +64,12 @@ class Settings(BaseSettings):
     )
     db_pool_timeout_s: float = Field(
         default=60.0, gt=0, description="How long a request queues for a connection."
+    )
+    db_connect_timeout_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="How long opening a PostgreSQL connection may take; then the request "
+        "gets 503 database-unavailable.",
     )
     sqlite_busy_timeout_ms: int = Field(
         default=30_000, ge=0, description="How long a SQLite writer waits for the write lock."
@@ -133,6 +169,11 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [host.strip() for host in value.split(",") if host.strip()]
         return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _with_async_driver(cls, url: str) -> str:
+        return async_database_url(url)
 
     @property
     def resolved_agent_model(self) -> str:

@@ -1,15 +1,21 @@
-"""The async engine, the per-request database session and the types every table shares."""
+"""The async engine, the per-request database session, the types every table shares, and
+what a database that cannot be reached looks like (:func:`database_unavailable`)."""
 
 import asyncio
+import logging
+import sqlite3
 import weakref
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
 import anyio
+from asyncpg import exceptions as pg_errors
 from fastapi import Depends
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -19,7 +25,10 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.types import TypeDecorator
 
 from taskservice.config import Settings
+from taskservice.errors import DatabaseUnavailable
 from taskservice.resources import ResourcesDep
+
+logger = logging.getLogger("taskservice.db")
 
 DbSessionMaker = async_sessionmaker[AsyncSession]
 T = TypeVar("T")
@@ -54,6 +63,12 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
+    """The engine, with failures to connect raised as :class:`DatabaseUnavailable`.
+
+    No ``pool_pre_ping``: it costs a round trip on every checkout. A pooled connection
+    that died with its server fails its next statement instead (503), and SQLAlchemy then
+    drops every connection the pool held, so the requests after it connect afresh.
+    """
     url = settings.database_url
     kwargs: dict[str, Any] = {
         "pool_size": settings.db_pool_size,
@@ -66,8 +81,96 @@ def create_engine(settings: Settings) -> AsyncEngine:
             raise ValueError("an in-memory SQLite database cannot be shared; use a file")
         engine = create_async_engine(url, **kwargs)
         apply_sqlite_pragmas(engine, settings.sqlite_busy_timeout_ms)
-        return engine
-    return create_async_engine(url, pool_recycle=3600, **kwargs)
+    else:
+        # asyncpg waits 60 s for a server that does not answer; a request should not.
+        connect_args = {"timeout": settings.db_connect_timeout_s}
+        engine = create_async_engine(url, pool_recycle=3600, connect_args=connect_args, **kwargs)
+    event.listen(engine.sync_engine, "do_connect", _connect_or_unavailable)
+    return engine
+
+
+def _connect_or_unavailable(
+    dialect: Dialect, _record: Any, cargs: tuple[Any, ...], cparams: dict[str, Any]
+) -> Any:
+    """Open a connection; any failure to (refused, timed out, no such database, a file
+    that cannot be opened) is :class:`DatabaseUnavailable`, logged with its cause."""
+    try:
+        return dialect.connect(*cargs, **cparams)
+    except Exception as exc:
+        logger.warning("cannot connect to the database: %s", describe(exc))
+        raise DatabaseUnavailable() from exc
+
+
+# No connection came free in time (the pool), or the database was reached but cannot
+# serve: shutting down, starting up, out of connections (PostgreSQL); locked past the
+# busy timeout, or its file unreadable (SQLite).
+_UNAVAILABLE_TYPES: tuple[type[Exception], ...] = (
+    PoolTimeout,
+    pg_errors.PostgresConnectionError,
+    pg_errors.CannotConnectNowError,
+    pg_errors.AdminShutdownError,
+    pg_errors.CrashShutdownError,
+    pg_errors.TooManyConnectionsError,
+)
+_SQLITE_UNAVAILABLE = {
+    sqlite3.SQLITE_BUSY,
+    sqlite3.SQLITE_LOCKED,
+    sqlite3.SQLITE_READONLY,
+    sqlite3.SQLITE_IOERR,
+    sqlite3.SQLITE_FULL,
+    sqlite3.SQLITE_CANTOPEN,
+}
+
+
+def database_unavailable(exc: BaseException) -> DatabaseUnavailable | None:
+    """The 503 that ``exc`` stands for if the database could not be reached or did not
+    answer (anywhere in its causes); None for any other failure.
+
+    The one place that knows what a connection-level failure looks like, from
+    SQLAlchemy (a connection it invalidated, a pool timeout), asyncpg and SQLite.
+    """
+    for cause in causes(exc):
+        if isinstance(cause, DatabaseUnavailable):
+            return cause
+        if _is_unavailable(cause):
+            return DatabaseUnavailable()
+    return None
+
+
+def _is_unavailable(exc: BaseException) -> bool:
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, _UNAVAILABLE_TYPES):
+        return True
+    code = getattr(exc, "sqlite_errorcode", None) if isinstance(exc, sqlite3.Error) else None
+    return code is not None and code & 0xFF in _SQLITE_UNAVAILABLE
+
+
+def causes(exc: BaseException) -> Iterator[BaseException]:
+    """``exc``, the driver error SQLAlchemy wrapped, their causes, a group's members."""
+    pending, seen = [exc], set()
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        if isinstance(current, BaseExceptionGroup):
+            pending.extend(current.exceptions)
+        if isinstance(current, DBAPIError) and isinstance(current.orig, BaseException):
+            pending.append(current.orig)
+        if current.__cause__ is not None:
+            pending.append(current.__cause__)
+
+
+def describe(exc: BaseException) -> str:
+    """The driver's own words for a failure, without SQLAlchemy's SQL and parameters."""
+    if isinstance(exc, DBAPIError) and isinstance(exc.orig, BaseException):
+        exc = exc.orig
+        if exc.__cause__ is not None and str(exc.__cause__) == str(exc):
+            exc = exc.__cause__  # the driver's own error, under SQLAlchemy's adapter class
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 _PRAGMA_LISTENERS: "weakref.WeakKeyDictionary[Engine, Callable[..., None]]" = (

@@ -137,6 +137,17 @@ class ServiceUnavailable(AppError):
     slug = "service-unavailable"
 
 
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database cannot be reached or did not answer in time (see
+    ``db.database_unavailable``): 503, and a client may retry after ``Retry-After``."""
+
+    slug = "database-unavailable"
+    retry_after_s: ClassVar[int] = 5
+
+    def __init__(self, detail: str = "The database is unavailable; try again shortly.") -> None:
+        super().__init__(detail, headers={"Retry-After": str(self.retry_after_s)})
+
+
 class GatewayTimeout(AppError):
     status = 504
     slug = "gateway-timeout"

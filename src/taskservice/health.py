@@ -5,7 +5,8 @@ import asyncio
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from taskservice.errors import ServiceUnavailable
+from taskservice.db import database_unavailable
+from taskservice.errors import DatabaseUnavailable, ServiceUnavailable
 from taskservice.migrations import current_revisions, head_revisions
 from taskservice.openapi import problem_responses
 from taskservice.resources import ResourcesDep
@@ -36,8 +37,13 @@ async def readyz(resources: ResourcesDep) -> Readiness:
     try:
         async with asyncio.timeout(5), engine.connect() as connection:
             current = await current_revisions(connection)
+    except TimeoutError as exc:
+        raise DatabaseUnavailable("The database does not answer.") from exc
     except Exception as exc:
-        raise ServiceUnavailable("The database does not answer.") from exc
+        unavailable = database_unavailable(exc)
+        if unavailable is None:
+            raise
+        raise unavailable from exc
     heads = await asyncio.to_thread(head_revisions)
     if current != heads:
         raise ServiceUnavailable(

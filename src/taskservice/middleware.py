@@ -1,4 +1,5 @@
-"""Request ids on every response, the body size limit, and the last-resort 500.
+"""Request ids on every response, the body size limit, and the last resort: a 503 for a
+database that cannot be reached, else a 500.
 
 A pure ASGI middleware (no ``BaseHTTPMiddleware``): it does not buffer streamed
 responses and adds one header and one try/except per request.
@@ -18,13 +19,19 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from taskservice.errors import REQUEST_ID_SCOPE_KEY, problem_body, problem_response
+from taskservice.db import database_unavailable, describe
+from taskservice.errors import REQUEST_ID_SCOPE_KEY, app_error_body, problem_body, problem_response
 
 logger = logging.getLogger("taskservice.request")
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_INTERNAL_ERROR = problem_body(
+    status=500,
+    slug="internal-error",
+    detail="An unexpected error occurred. Quote the request id when reporting it.",
+)
 
 
 class RequestIdFilter(logging.Filter):
@@ -79,19 +86,24 @@ class RequestIdMiddleware:
                 await problem_response(body)(scope, receive, send_with_id)
                 return
             await self.app(scope, self._limited(receive), send_with_id)
-        except Exception:
-            # Logged here with the request id; the client gets no trace, no SQL.
-            logger.exception("unhandled error in %s %s", scope["method"], scope["path"])
+        except Exception as exc:
+            unavailable = database_unavailable(exc)
+            where = f"{scope['method']} {scope['path']}"
+            if unavailable is not None:
+                logger.warning("database unavailable in %s: %s", where, describe(exc))
+            else:
+                # Logged here with the request id; the client gets no trace, no SQL.
+                logger.exception("unhandled error in %s", where)
             if response_started:
                 raise
-            body = problem_body(
-                status=500,
-                slug="internal-error",
-                detail="An unexpected error occurred. Quote the request id when reporting it.",
-            )
+            if unavailable is not None:
+                body, headers = app_error_body(unavailable), unavailable.headers
+            else:
+                body, headers = _INTERNAL_ERROR.copy(), {}
             body["instance"] = scope["path"]
             body["request_id"] = request_id
-            await problem_response(body, {"X-Request-ID": request_id})(scope, receive, send)
+            headers = {**headers, "X-Request-ID": request_id}
+            await problem_response(body, headers)(scope, receive, send)
         finally:
             request_id_var.reset(token)
 

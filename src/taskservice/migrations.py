@@ -11,8 +11,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
+
+from taskservice.db import database_unavailable
 
 _HERE = Path(__file__).resolve().parent
 
@@ -42,8 +44,12 @@ def head_revisions() -> frozenset[str]:
 
 
 async def current_revisions(connection: AsyncConnection) -> frozenset[str]:
+    """The revisions the database is at; none if it was never migrated. A connection that
+    fails on the way is not "never migrated": that error propagates."""
     try:
         rows = await connection.execute(text("SELECT version_num FROM alembic_version"))
-    except (OperationalError, ProgrammingError, DBAPIError):
+    except DBAPIError as exc:
+        if database_unavailable(exc) is not None:
+            raise
         return frozenset()
     return frozenset(row[0] for row in rows)

@@ -6,6 +6,7 @@ from taskservice.agent.history import SDK_HISTORY, SDK_ITEMS
 from taskservice.agent.runs.records import AgentRun, AgentToolCall
 from taskservice.agent.sessions import AgentSession
 from taskservice.auth.models import ApiKey, User
+from taskservice.signing import ServerSecret
 from taskservice.tasks.counts import TaskCount
 from taskservice.tasks.events import TaskEvent
 from taskservice.tasks.models import IdempotencyRecord, Task, TaskTag
@@ -20,6 +21,7 @@ __all__ = [
     "AgentToolCall",
     "ApiKey",
     "IdempotencyRecord",
+    "ServerSecret",
     "Task",
     "TaskCount",
     "TaskEvent",

@@ -23,7 +23,8 @@ _DESCRIPTIONS = {
     429: "Too many requests at once; retry after `Retry-After` seconds.",
     500: "An unexpected error; quote the `request_id` when reporting it.",
     502: "The model provider failed or refused the request.",
-    503: "The service is not ready.",
+    503: "The database is unavailable (`database-unavailable`; retry after `Retry-After` "
+    "seconds), or the service is not ready.",
     504: "The model provider did not answer in time.",
 }
 
@@ -45,6 +46,13 @@ _STATUS_HEADERS: dict[str, dict[str, Any]] = {
         "Retry-After": {
             "description": "Seconds to wait before retrying.",
             "required": True,
+            "schema": {"type": "string", "pattern": "^[0-9]+$"},
+        }
+    },
+    "503": {
+        "Retry-After": {
+            "description": "Seconds to wait before retrying (when the database is unavailable).",
+            "required": False,
             "schema": {"type": "string", "pattern": "^[0-9]+$"},
         }
     },
@@ -118,13 +126,17 @@ def _complete_operation(operation: dict[str, Any]) -> None:
     for parameter in operation.get("parameters", []):
         _not_nullable(parameter.get("schema", {}))
     responses = operation.setdefault("responses", {})
-    responses.setdefault(
-        "500",
-        {
-            "description": _DESCRIPTIONS[500],
-            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-        },
-    )
+    # Any operation may fail unexpectedly; any that needs a key needs the database.
+    for status in (500, 503) if "security" in operation else (500,):
+        responses.setdefault(
+            str(status),
+            {
+                "description": _DESCRIPTIONS[status],
+                "content": {
+                    PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}
+                },
+            },
+        )
     for status, response in responses.items():
         content = response.get("content")
         if status[0] in "45" and content:

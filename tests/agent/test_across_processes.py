@@ -12,6 +12,8 @@ import pytest
 from tests.process import serving
 from tests.provider.fixture import FakeProvider
 
+pytestmark = pytest.mark.slow
+
 SLOW_STEP = {"text": "done", "delay_s": 4.0, "repeat": True}
 
 

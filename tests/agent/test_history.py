@@ -50,9 +50,3 @@ class TestTaskHistory:
 
         assert (await alice.client.get(f"/tasks/{theirs['id']}/history")).status_code == 404
         assert (await alice.client.get("/tasks/999/history")).status_code == 404
-
-    async def test_deleted_task_has_no_history_endpoint(self, alice: ApiUser) -> None:
-        created = (await alice.client.post("/tasks", json={"title": "gone"})).json()
-        await alice.client.delete(f"/tasks/{created['id']}")
-
-        assert (await alice.client.get(f"/tasks/{created['id']}/history")).status_code == 404

@@ -1,7 +1,10 @@
 """API keys: bearer auth on every route but health and docs; stored hashed."""
 
+import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import select
+from sqlmodel import col
 
 from taskservice.auth.keys import hash_key
 from taskservice.auth.models import ApiKey
@@ -34,11 +37,11 @@ class TestAuthentication:
     )
     async def test_missing_or_wrong_key_is_401(
         self,
-        client,
+        client: httpx.AsyncClient,
         alice: ApiUser,
         headers: dict[str, str],
         method: str,
-        path: str,  # type: ignore[no-untyped-def]
+        path: str,
     ) -> None:
         response = await client.request(method, path, headers=headers)
 
@@ -82,7 +85,7 @@ class TestKeys:
         dave = await users.create("dave")
 
         async with db_sessions() as session:
-            rows = (await session.execute(select(ApiKey).order_by(ApiKey.id))).scalars().all()
+            rows = (await session.execute(select(ApiKey).order_by(col(ApiKey.id)))).scalars().all()
         assert carol.key.startswith("ts_")
         assert len(carol.key) - 3 >= 43  # 32 random bytes, base64url: 256 bits
         assert carol.key != dave.key
@@ -141,10 +144,7 @@ class TestVerifiedKeysCache:
         assert cache.get("h") is None
 
     async def test_a_revoked_key_stops_working_within_the_ttl(
-        self,
-        app,
-        alice: ApiUser,
-        db_sessions: DbSessionMaker,  # type: ignore[no-untyped-def]
+        self, app: FastAPI, alice: ApiUser, db_sessions: DbSessionMaker
     ) -> None:
         from taskservice.auth.cache import VerifiedKeys
         from taskservice.auth.dependencies import get_verified_keys

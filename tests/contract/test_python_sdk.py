@@ -23,6 +23,8 @@ from tests.conftest import BACKENDS, _asyncpg_url, _truncate_postgres
 from tests.contract.sdk import PACKAGE, generate_python_client, write_document
 from tests.process import serving
 
+pytestmark = pytest.mark.slow
+
 
 @dataclass(frozen=True)
 class Sdk:

@@ -33,6 +33,8 @@ from taskservice.auth.keys import generate_key
 from taskservice.config import Settings
 from taskservice.db import create_db_sessionmaker, create_engine
 
+pytestmark = pytest.mark.slow
+
 SEED = 20261122
 MAX_EXAMPLES = 40
 STATEFUL_MAX_EXAMPLES = 60

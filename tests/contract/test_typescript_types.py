@@ -14,6 +14,8 @@ from taskservice.app import create_app
 from taskservice.config import Settings
 from tests.contract.sdk import TYPESCRIPT_DIR, ensure_node_modules, write_document
 
+pytestmark = pytest.mark.slow
+
 TOOL_TIMEOUT_S = 120
 
 

@@ -166,10 +166,6 @@ class FakeProvider:
         async with httpx.AsyncClient(base_url=self.root_url, timeout=CONTROL_TIMEOUT) as client:
             self._check(await client.post("/_script", json={"steps": list(steps)}))
 
-    async def areset(self) -> None:
-        async with httpx.AsyncClient(base_url=self.root_url, timeout=CONTROL_TIMEOUT) as client:
-            self._check(await client.post("/_reset"))
-
     async def arequests(self) -> list[RecordedRequest]:
         async with httpx.AsyncClient(base_url=self.root_url, timeout=CONTROL_TIMEOUT) as client:
             return cast(list[RecordedRequest], self._check(await client.get("/_requests")))

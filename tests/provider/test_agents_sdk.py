@@ -28,6 +28,8 @@ from tests.provider.fixture import FakeProvider, LoopbackGuard
 from tests.provider.fixture import fake_provider as fake_provider  # the fixture, re-exported
 from tests.provider.script import ErrorSpec, RecordedRequest, Step
 
+pytestmark = pytest.mark.slow
+
 MODEL = "gpt-test"
 RUN_TIMEOUT = 30.0
 QUESTION = "What is 2 + 3?"

@@ -12,6 +12,8 @@ from tests.provider.fixture import FakeProvider, FakeProviderError
 from tests.provider.fixture import fake_provider as fake_provider  # the fixture, re-exported
 from tests.provider.script import ErrorSpec
 
+pytestmark = pytest.mark.slow
+
 Api = Literal["responses", "chat"]
 MODEL = "gpt-test"
 FAST_RETRY = {"retry-after-ms": "1"}  # the client honours it, so its backoff costs nothing

@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from openai.types.chat import ChatCompletionChunk
 from openai.types.responses import (
     ResponseCompletedEvent,
@@ -16,6 +17,8 @@ from openai.types.responses import (
 from tests.provider.fixture import FakeProvider
 from tests.provider.fixture import fake_provider as fake_provider  # the fixture, re-exported
 from tests.provider.script import ToolCallSpec
+
+pytestmark = pytest.mark.slow
 
 MODEL = "gpt-test"
 ADD: ToolCallSpec = {"name": "add", "arguments": {"a": 2, "b": 3}}

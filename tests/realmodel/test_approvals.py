@@ -5,10 +5,13 @@ import json
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.provider.fixture import FakeProvider
 from tests.provider.script import Step
 from tests.realmodel.harness import RealService, call_ids, compact, handoff_step, transcript
+
+pytestmark = pytest.mark.slow
 
 REJECTED = {"error": "the user did not approve this; nothing was done"}
 

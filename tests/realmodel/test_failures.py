@@ -16,6 +16,8 @@ from tests.realmodel.harness import (
     transcript,
 )
 
+pytestmark = pytest.mark.slow
+
 PROBLEM = "urn:taskservice:problem:"
 PROVIDER_FAILED = "The model provider failed or sent an invalid answer."
 MESSAGE = "list my tasks"

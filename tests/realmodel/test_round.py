@@ -5,6 +5,7 @@ import json
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.provider.fixture import FakeProvider
 from tests.provider.script import split_words
@@ -18,6 +19,8 @@ from tests.realmodel.harness import (
     parse_sse,
     transcript,
 )
+
+pytestmark = pytest.mark.slow
 
 ARGS = {
     "title": "Write report",

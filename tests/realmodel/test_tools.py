@@ -22,6 +22,8 @@ from tests.realmodel.harness import (
     transcript,
 )
 
+pytestmark = pytest.mark.slow
+
 HANDOFF_BACK = "transfer_to_triage"
 TOOLS_BY_AGENT = {
     "triage": ["transfer_to_planner", "transfer_to_editor", "transfer_to_reporter"],

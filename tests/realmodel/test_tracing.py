@@ -27,6 +27,8 @@ from tests.realmodel.harness import (
     service_env,
 )
 
+pytestmark = pytest.mark.slow
+
 ARGS = {"title": "Traced", "description": None, "priority": None, "due_date": None, "tags": None}
 TRACE_INGEST = "CONNECT api.openai.com:443 HTTP/1.1"
 

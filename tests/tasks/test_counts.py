@@ -8,6 +8,7 @@ from typing import Any
 from alembic import command
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
+from sqlmodel import col
 
 from taskservice.db import DbSessionMaker
 from taskservice.migrations import alembic_config
@@ -30,9 +31,9 @@ async def truth(db_sessions: DbSessionMaker) -> dict[tuple[int, str, str], int]:
     async with db_sessions() as db:
         rows = (
             await db.execute(
-                select(Task.owner_id, Task.status, Task.priority, func.count()).group_by(
-                    Task.owner_id, Task.status, Task.priority
-                )
+                select(
+                    col(Task.owner_id), col(Task.status), col(Task.priority), func.count()
+                ).group_by(col(Task.owner_id), col(Task.status), col(Task.priority))
             )
         ).all()
     return {(o, s, str(p)): n for o, s, p, n in rows}

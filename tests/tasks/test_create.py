@@ -1,7 +1,11 @@
 """POST /tasks: creation, validation and bad input."""
 
+from collections.abc import AsyncIterator
+
+import httpx
 import pytest
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from taskservice.db import DbSessionMaker
 from taskservice.tasks.models import Task, TaskTag
@@ -67,7 +71,7 @@ class TestCreateTask:
         response = await alice.client.post("/tasks", json={"title": "x", "tags": ["A", "b"]})
 
         async with db_sessions() as session:
-            rows = (await session.execute(select(TaskTag.tag, TaskTag.task_id))).all()
+            rows = (await session.execute(select(col(TaskTag.tag), col(TaskTag.task_id)))).all()
         assert sorted(rows) == [("a", response.json()["id"]), ("b", response.json()["id"])]
 
     async def test_tags_are_lower_cased_without_growing(self, alice: ApiUser) -> None:
@@ -172,7 +176,7 @@ class TestCreateTask:
     async def test_chunked_body_over_one_mebibyte_is_413(
         self, alice: ApiUser, db_sessions: DbSessionMaker
     ) -> None:
-        async def chunks():  # type: ignore[no-untyped-def]
+        async def chunks() -> AsyncIterator[bytes]:
             yield b'{"title": "x", "description": "'
             for _ in range(17):
                 yield b"d" * 65536
@@ -187,9 +191,7 @@ class TestCreateTask:
         assert await count_tasks(db_sessions) == 0
 
     async def test_without_key_is_401_and_creates_nothing(
-        self,
-        client,
-        db_sessions: DbSessionMaker,  # type: ignore[no-untyped-def]
+        self, client: httpx.AsyncClient, db_sessions: DbSessionMaker
     ) -> None:
         response = await client.post("/tasks", json={"title": "x"})
 

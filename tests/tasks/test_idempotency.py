@@ -4,7 +4,9 @@ import asyncio
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
+from sqlmodel import col
 
+from taskservice.config import Settings
 from taskservice.db import DbSessionMaker, utcnow
 from taskservice.resources import resources_of
 from taskservice.tasks.idempotency import IdempotencyStore, fingerprint
@@ -179,14 +181,14 @@ class TestIdempotencyKey:
         async with db_sessions() as session, session.begin():
             await session.execute(
                 update(IdempotencyRecord)
-                .where(IdempotencyRecord.key == "old")
+                .where(col(IdempotencyRecord.key) == "old")
                 .values(expires_at=utcnow() - timedelta(seconds=1))
             )
 
         purged = await store(db_sessions).purge_expired()
 
         async with db_sessions() as session:
-            keys = (await session.execute(select(IdempotencyRecord.key))).scalars().all()
+            keys = (await session.execute(select(col(IdempotencyRecord.key)))).scalars().all()
         assert purged == 1
         assert keys == ["new"]
 
@@ -200,9 +202,7 @@ class TestIdempotencyKey:
 
 class TestConnectionUse:
     async def test_more_idempotent_posts_than_connections_do_not_stall(
-        self,
-        settings,
-        users,  # type: ignore[no-untyped-def]
+        self, settings: Settings, users: Users
     ) -> None:
         """A request holds one connection at a time: auth, the claim and the write each
         take and give back their own. With a pool of 2 and no key cache, 12 concurrent

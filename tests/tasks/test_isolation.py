@@ -84,5 +84,6 @@ class TestIsolation:
 
         response = await alice.client.get("/tasks", params={"limit": 1, "cursor": cursor})
 
-        assert response.status_code == 200
-        assert response.json() == {"items": [], "total": 0, "next_cursor": None}
+        # A cursor is signed for the user it was issued to: to anyone else it is invalid.
+        assert response.status_code == 400
+        assert response.json()["type"] == "urn:taskservice:problem:invalid-cursor"

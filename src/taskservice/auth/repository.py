@@ -75,9 +75,6 @@ class UserRepository:
     async def count(self) -> int:
         return int(await self.session.scalar(select(func.count()).select_from(User)) or 0)
 
-    async def authenticate(self, key: str) -> User | None:
-        return await self.authenticate_digest(hash_key(key))
-
     async def authenticate_digest(self, digest: str) -> User | None:
         """The user of the active key with this SHA-256 digest."""
         stmt = (

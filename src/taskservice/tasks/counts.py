@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field, SQLModel, col
 
-from taskservice.tasks.models import Priority, PriorityRank, Status
+from taskservice.tasks.models import PRIORITY_BY_RANK, Priority, PriorityRank, Status
 
 Group = tuple[Status, Priority]
 
@@ -49,17 +49,13 @@ async def adjust(session: AsyncSession, owner_id: int, deltas: Iterable[tuple[Gr
             continue
         table = TaskCount.__table__  # type: ignore[attr-defined]
         stmt = insert(table).values(
-            owner_id=owner_id, status=status, priority=rank_to_priority(rank), count=delta
+            owner_id=owner_id, status=status, priority=PRIORITY_BY_RANK[rank], count=delta
         )
         stmt = stmt.on_conflict_do_update(
             index_elements=["owner_id", "status", "priority"],
             set_={"count": table.c["count"] + delta},
         )
         await session.execute(stmt)
-
-
-def rank_to_priority(rank: int) -> Priority:
-    return next(p for p in Priority if p.rank == rank)
 
 
 async def total(

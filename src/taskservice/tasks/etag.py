@@ -1,7 +1,18 @@
 """Entity tags for tasks: ``"<id>.<version>"``, strong, since ``version`` grows on
-every change and ids are never reused."""
+every change and ids are never reused.
+
+Parsing is strict: a tag is ours only if it is exactly what :func:`etag_for` writes,
+ASCII digits with no leading zeros and at most ten of them (ids and versions are 32-bit
+integers). Anything else (other digits such as ``²``, thousands of digits, stray text)
+is a tag we never issued: it matches nothing, so ``If-Match`` answers 412.
+"""
+
+import re
 
 from taskservice.tasks.models import Task
+
+_NUMBER = r"(?:0|[1-9][0-9]{0,9})"
+_OUR_TAG = re.compile(rf'"({_NUMBER})\.({_NUMBER})"')
 
 
 def etag_for(task: Task) -> str:
@@ -25,11 +36,9 @@ def if_match_versions(header: str | None, task_id: int) -> frozenset[int] | None
         return None
     versions: set[int] = set()
     for tag in tags:
-        if not (tag.startswith('"') and tag.endswith('"')) or len(tag) < 2:
-            continue
-        task_part, _, version_part = tag[1:-1].partition(".")
-        if task_part == str(task_id) and version_part.isdigit():
-            versions.add(int(version_part))
+        match = _OUR_TAG.fullmatch(tag)
+        if match is not None and match[1] == str(task_id):
+            versions.add(int(match[2]))
     return frozenset(versions)
 
 

@@ -17,5 +17,5 @@ router = APIRouter(prefix="/tasks", tags=["tasks"])
 )
 async def get_task_history(task_id: TaskId, repository: TaskRepositoryDep) -> list[TaskEventRead]:
     """Every change to the task, oldest first: who (`api`, `agent:<name>`, `mcp[:<client>]`),
-    what, when."""
+    what, when. A deleted task's history stays readable, ending with its `deleted` event."""
     return [TaskEventRead.model_validate(event) for event in await repository.history(task_id)]

@@ -50,7 +50,7 @@ class Priority(StrEnum):
 
 
 _PRIORITY_RANK = {Priority.low: 1, Priority.medium: 2, Priority.high: 3, Priority.urgent: 4}
-_PRIORITY_BY_RANK = {rank: priority for priority, rank in _PRIORITY_RANK.items()}
+PRIORITY_BY_RANK = {rank: priority for priority, rank in _PRIORITY_RANK.items()}
 
 
 class PriorityRank(TypeDecorator[Priority]):
@@ -65,7 +65,7 @@ class PriorityRank(TypeDecorator[Priority]):
         return Priority(value).rank
 
     def process_result_value(self, value: int | None, dialect: Dialect) -> Priority | None:
-        return None if value is None else _PRIORITY_BY_RANK[value]
+        return None if value is None else PRIORITY_BY_RANK[value]
 
 
 _version = Column("version", Integer, nullable=False)
@@ -115,6 +115,10 @@ class Task(SQLModel, table=True):
         default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )
     version: int = Field(default=1, sa_column=_version)
+    # What text search compares against (see ``search``): set by the repository with the
+    # title and description, never returned.
+    title_folded: str = Field(sa_column=Column(Text, nullable=False))
+    description_folded: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class TaskTag(SQLModel, table=True):

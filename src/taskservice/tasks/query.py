@@ -68,8 +68,9 @@ class TaskQuery(BaseModel):
     cursor: str | None = Field(
         default=None,
         min_length=1,
-        max_length=2000,
-        description="`next_cursor` from the previous page, with the same filters and sort.",
+        max_length=4096,
+        description="`next_cursor` from the previous page, with the same filters and sort "
+        "(a cursor is valid only for the user and the query it was issued for).",
     )
 
     def filters(self, today: date | None = None) -> TaskFilters:

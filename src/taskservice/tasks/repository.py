@@ -18,10 +18,12 @@ from sqlmodel import col
 from taskservice.db import utcnow
 from taskservice.errors import Conflict, NotFound, PreconditionFailed
 from taskservice.tasks import counts
+from taskservice.tasks.cursors import decode_cursor, encode_cursor
 from taskservice.tasks.events import API, Action, Actor, TaskEvent, json_value
-from taskservice.tasks.listing import SortOrder, TaskFilters, decode_cursor, encode_cursor
+from taskservice.tasks.listing import SortOrder, TaskFilters
 from taskservice.tasks.models import Status, Task, TaskTag
 from taskservice.tasks.schemas import TaskCreate
+from taskservice.tasks.search import fold, fold_optional
 
 
 class TaskNotFound(NotFound):
@@ -75,6 +77,8 @@ class TaskRepository:
         task = Task(
             owner_id=self.owner_id,
             **data.model_dump(),
+            title_folded=fold(data.title),
+            description_folded=fold_optional(data.description),
             created_at=now,
             updated_at=now,
             completed_at=now if data.status == Status.done else None,
@@ -119,7 +123,8 @@ class TaskRepository:
         clauses = filters.clauses(self.owner_id)
         stmt = select(Task).where(*clauses)
         if cursor is not None:
-            stmt = stmt.where(order.after(decode_cursor(cursor, order, filters)))
+            after = await decode_cursor(self.session, self.owner_id, cursor, order, filters)
+            stmt = stmt.where(order.after(after))
         stmt = stmt.order_by(*order.order_by()).limit(limit + 1)
         rows = list((await self.session.execute(stmt)).scalars())
         if filters.by_status_and_priority_only:
@@ -132,7 +137,9 @@ class TaskRepository:
         next_cursor = None
         if len(rows) > limit:
             rows = rows[:limit]
-            next_cursor = encode_cursor(order, filters, order.key_values(rows[-1]))
+            next_cursor = await encode_cursor(
+                self.session, self.owner_id, order, filters, order.key_values(rows[-1])
+            )
         return Page(items=rows, total=total, next_cursor=next_cursor)
 
     async def replace(
@@ -171,6 +178,8 @@ class TaskRepository:
         before = (task.status, task.priority)
         for name, value in changed.items():
             setattr(task, name, value)
+        task.title_folded = fold(task.title)
+        task.description_folded = fold_optional(task.description)
         task.updated_at = now
         await self._flush(task_id, if_versions)
         if "tags" in changed:
@@ -193,25 +202,30 @@ class TaskRepository:
         return task
 
     async def history(self, task_id: int) -> list[TaskEvent]:
-        """Every change to one of the owner's tasks, oldest first."""
-        await self.get(task_id)
+        """Every change to one of the owner's tasks, oldest first. A deleted task's history
+        stays, ending with its ``deleted`` event (ids are never reused). No events: the
+        task is not the owner's (404), or it predates the history (an empty one)."""
         stmt = (
             select(TaskEvent)
             .where(col(TaskEvent.owner_id) == self.owner_id, col(TaskEvent.task_id) == task_id)
             .order_by(col(TaskEvent.id))
         )
-        return list((await self.session.execute(stmt)).scalars())
+        events = list((await self.session.execute(stmt)).scalars())
+        if not events:
+            await self.get(task_id)
+        return events
 
     async def find_by_title(self, title: str, *, limit: int) -> list[Task]:
         """Tasks whose title equals ``title`` ignoring case; failing that, containing it."""
         owned = select(Task).where(col(Task.owner_id) == self.owner_id)
-        exact = owned.where(func.lower(col(Task.title)) == title.strip().lower())
+        needle = fold(title.strip())
+        exact = owned.where(col(Task.title_folded) == needle)
         found = list(
             (await self.session.execute(exact.order_by(col(Task.id)).limit(limit))).scalars()
         )
         if found:
             return found
-        partial = owned.where(col(Task.title).icontains(title.strip(), autoescape=True))
+        partial = owned.where(col(Task.title_folded).contains(needle, autoescape=True))
         return list(
             (await self.session.execute(partial.order_by(col(Task.id)).limit(limit))).scalars()
         )

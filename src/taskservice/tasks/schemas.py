@@ -2,8 +2,9 @@
 
 Constraints are checked exactly as the OpenAPI schema states them, so a value
 the schema allows is accepted and one it forbids is rejected: titles may be up
-to 200 characters as sent, must contain a non-blank character, and are stored
-stripped; tags are lower-cased and de-duplicated (first occurrence wins).
+to 200 characters as sent, must contain a character that is neither white space
+nor invisible (Unicode Cf), and are stored stripped; tags are lower-cased and
+de-duplicated (first occurrence wins).
 """
 
 import re
@@ -31,19 +32,29 @@ TAGS_MAX = 20
 # in browsers, Rust in pydantic-core, Python's re) reads the patterns below the same way;
 # `\s` means something different in each of them.
 WHITESPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# The invisible format characters (Unicode category Cf: zero-width spaces and joiners,
+# direction marks, the soft hyphen, tag characters...), as of Unicode 14 (Python 3.11);
+# those outside the BMP are written as themselves, since `\u` takes only four digits.
+FORMAT = (
+    r"\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    r"\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0001\U000e0020-\U000e007f"
+)
 # No text may hold U+0000: PostgreSQL cannot store it.
 NO_NUL_PATTERN = r"^[^\x00]*$"
-TITLE_PATTERN = rf"^[^\x00]*[^\x00{WHITESPACE}][^\x00]*$"
+# A title needs one character that shows: neither white space nor a format character.
+TITLE_PATTERN = rf"^[^\x00]*[^\x00{WHITESPACE}{FORMAT}][^\x00]*$"
+_VISIBLE = re.compile(rf"[^{WHITESPACE}{FORMAT}]")
 TAG_PATTERN = rf"^[^\x00{WHITESPACE}#,]+$"
 
 
 def _strip_title(value: str) -> str:
     if "\x00" in value:
         raise ValueError("title must not contain U+0000")
-    stripped = value.strip()
-    if not stripped:
+    if not _VISIBLE.search(value):  # blank once white space and invisible characters go
         raise ValueError("title must not be blank")
-    return stripped
+    return value.strip()
 
 
 def normalise_tag(tag: str) -> str:
@@ -61,7 +72,8 @@ Title = Annotated[
     Field(
         min_length=1,
         max_length=TITLE_MAX,
-        description="1-200 characters with at least one that is not blank; stored stripped.",
+        description="1-200 characters, at least one of them visible (not white space, not a "
+        "Unicode format character such as U+200B); stored stripped.",
         json_schema_extra={"pattern": TITLE_PATTERN},
         examples=["Write the quarterly report"],
     ),
