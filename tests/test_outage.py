@@ -30,7 +30,7 @@ from taskservice.tasks.events import TaskEvent
 from taskservice.tasks.models import Task, TaskTag
 from taskservice.tasks.repository import TaskRepository
 from taskservice.tasks.schemas import TaskCreate
-from tests.conftest import BACKENDS, _asyncpg_url
+from tests.conftest import BACKENDS, _asyncpg_url, serving_lifespan
 from tests.tcp_proxy import TcpProxy
 
 UNAVAILABLE = "urn:taskservice:problem:database-unavailable"
@@ -125,7 +125,7 @@ async def outage_app(outage: Outage, keys: Keys) -> AsyncIterator[FastAPI]:
     # worker still trusts and (at first) with one it must look up.
     settings = Settings(database_url=outage.url, auth_cache_ttl_s=3600, db_connect_timeout_s=2)
     application = create_app(settings)
-    async with application.router.lifespan_context(application):
+    async with serving_lifespan(application):
         yield application
 
 

@@ -45,3 +45,7 @@ class VerifiedKeys:
         self._entries.move_to_end(key_hash)
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget every verified key (a worker told that keys were revoked)."""
+        self._entries.clear()
