@@ -367,3 +367,53 @@ class TestOtherWaysToLoseTheDatabase:
 
         assert_unavailable(response, CALLS[3])
         assert retried.status_code == 201
+
+
+class TestAgentRunOutage:
+    @ONLY_POSTGRESQL
+    async def test_the_database_lost_mid_run_is_503_and_the_run_is_ended_once_it_is_back(
+        self, outage: Outage, keys: Keys
+    ) -> None:
+        from tests.agent.conftest import GatedModel, use_model, wait_until
+
+        settings = Settings(database_url=outage.url, db_connect_timeout_s=2, agent_run_lease_s=1.0)
+        application = create_app(settings)
+        async with serving_lifespan(application):
+            model = GatedModel()
+            use_model(application, model)
+            transport = httpx.ASGITransport(app=application)
+            headers = {"Authorization": f"Bearer {keys.alice}"}
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://t", headers=headers
+            ) as client:
+                asking = asyncio.create_task(
+                    client.post("/agent", json={"message": "add a task to buy milk"})
+                )
+                await model.until_entered(1)
+                await outage.cut()
+                model.gate.set()
+                response = await asking
+                await outage.restore()
+
+                assert response.status_code == 503, response.text
+                assert response.json()["type"] == UNAVAILABLE
+                run_id = response.json()["run_id"]
+
+                async def ended() -> bool:
+                    run = (await client.get(f"/agent/runs/{run_id}")).json()
+                    return bool(run["status"] != "running")
+
+                # Its worker could not record the end: the lease runs out, it is lost.
+                await wait_until(ended)
+                run = (await client.get(f"/agent/runs/{run_id}")).json()
+                assert (run["status"], run["outcome"], run["tool_calls"]) == (
+                    "failed",
+                    "lost",
+                    [],
+                )
+                assert [t[1] for t in (await state(outage))["tasks"]] == ["first", "second"]
+                again = await client.post(
+                    "/agent",
+                    json={"message": "list my tasks", "session_id": response.json()["session_id"]},
+                )
+                assert again.status_code == 200, again.text

@@ -3,9 +3,12 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+import signal
+import threading
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from types import FrameType
 
 from agents.tracing import get_trace_provider
 from fastapi import FastAPI
@@ -64,6 +67,42 @@ async def _purge_expired(store: IdempotencyStore, runs: AgentRuns) -> None:
         await asyncio.sleep(PURGE_INTERVAL_S)
 
 
+SHUTTING_DOWN = "The server is shutting down."
+
+
+@contextlib.contextmanager
+def runs_stop_on_shutdown_signals(runs: AgentRuns) -> Iterator[None]:
+    """On SIGTERM or SIGINT, stop the agent runs at once, then let the server shut down.
+
+    Uvicorn lets open requests finish before it shuts the app down, and an agent run may
+    take a minute; there is no ASGI event for "shutdown begins". So the handlers uvicorn
+    installed are chained: ours asks every run to stop (each records itself as cancelled
+    and answers its client), then uvicorn's proceeds. Restored when the app stops.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    loop = asyncio.get_running_loop()
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def handle(sig: int, frame: FrameType | None) -> None:
+        loop.call_soon_threadsafe(runs.stop_all_now, SHUTTING_DOWN)
+        chained = previous[signal.Signals(sig)]
+        if callable(chained):
+            chained(sig, frame)
+        elif chained == signal.SIG_DFL and sig == signal.SIGINT:
+            raise KeyboardInterrupt
+
+    for sig in previous:
+        signal.signal(sig, handle)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            if signal.getsignal(sig) is handle:
+                signal.signal(sig, handler)
+
+
 @asynccontextmanager
 async def build_resources(settings: Settings) -> AsyncIterator[Resources]:
     """Everything the app needs while it serves, made at startup and disposed at shutdown."""
@@ -92,7 +131,7 @@ async def build_resources(settings: Settings) -> AsyncIterator[Resources]:
         async with resources.mcp.running():
             yield resources
     finally:
-        await resources.agent_runs.stop_all("The server is shutting down.")
+        await resources.agent_runs.stop_all(SHUTTING_DOWN)
         for task in background:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -113,7 +152,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with build_resources(settings) as resources:
             app.state.resources = resources
-            yield
+            with runs_stop_on_shutdown_signals(resources.agent_runs):
+                yield
 
     app = FastAPI(
         title="taskservice",

@@ -89,11 +89,11 @@ def parse_sse(text: str) -> list[tuple[str, dict[str, Any]]]:
 
 
 class GatedCreates:
-    """Holds every ``TaskRepository.create`` inside its transaction (after its insert,
-    so on SQLite it holds the write lock) until the test opens the gate: a tool call in
-    flight, on demand."""
+    """Holds every ``TaskRepository.create`` inside its transaction until the test opens
+    the gate: a tool call in flight, on demand. By default after its insert (so on SQLite
+    it holds the write lock); ``before_writing`` holds it before any statement."""
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, *, before_writing: bool = False) -> None:
         self.gate = asyncio.Event()
         self.entered = 0
         self.inside = 0
@@ -103,7 +103,8 @@ class GatedCreates:
         original = TaskRepository.create
 
         async def create(repository: TaskRepository, data: Any) -> Any:
-            task = await original(repository, data)
+            if not before_writing:
+                task = await original(repository, data)
             async with self.changed:
                 self.entered += 1
                 self.inside += 1
@@ -116,6 +117,8 @@ class GatedCreates:
                 raise
             finally:
                 self.inside -= 1
+            if before_writing:
+                task = await original(repository, data)
             return task
 
         monkeypatch.setattr(TaskRepository, "create", create)

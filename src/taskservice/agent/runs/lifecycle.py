@@ -49,7 +49,7 @@ from taskservice.agent.tools.approvals import REJECTED
 from taskservice.agent.triage import triage
 from taskservice.auth.models import User
 from taskservice.config import Settings
-from taskservice.db import DbSessionMaker, run_to_completion, utcnow
+from taskservice.db import DbSessionMaker, database_unavailable, run_to_completion, utcnow
 from taskservice.tasks.repository import TaskRepository
 
 logger = logging.getLogger("taskservice.agent")
@@ -268,9 +268,12 @@ class AgentRuns:
                     assert stop is not None
                     try:
                         await run.finish(stop.outcome, stop.detail)
-                    except Exception:
+                    except Exception as exc:
                         # The lease runs out and anyone then ends the run as lost.
-                        logger.exception("could not record the end of run %s", run.id)
+                        if database_unavailable(exc) is None:
+                            logger.exception("could not record the end of run %s", run.id)
+                        else:
+                            logger.warning("run %s: could not record its end: %s", run.id, exc)
                 self.active.pop(run.id, None)
 
     async def _watch(self, run: Run) -> None:
@@ -373,10 +376,14 @@ class AgentRuns:
         async with self.db_sessions() as db, db.begin():
             return await reap_lost(db)
 
-    async def stop_all(self, detail: str) -> None:
-        """At shutdown: stop every run of this worker and wait for their ends."""
+    def stop_all_now(self, detail: str) -> None:
+        """Ask every run of this worker to stop at once (the server is shutting down)."""
         for run in list(self.active.values()):
             run.request_stop(StopMode.immediate, Outcome.cancelled, detail)
+
+    async def stop_all(self, detail: str) -> None:
+        """At shutdown: stop every run of this worker and wait for their ends."""
+        self.stop_all_now(detail)
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(CANCEL_WAIT_S):
                 for run in list(self.active.values()):

@@ -59,8 +59,8 @@ from taskservice.agent.tools.common import (
     validation_message,
 )
 from taskservice.agent.triage import AGENTS, triage
-from taskservice.db import DbSessionMaker, utcnow
-from taskservice.errors import AppError, app_error_body, problem_body
+from taskservice.db import DbSessionMaker, database_unavailable, utcnow
+from taskservice.errors import AppError, DatabaseUnavailable, app_error_body, problem_body
 from taskservice.middleware import request_id_var
 from taskservice.tasks.events import Actor
 from taskservice.tasks.repository import TaskRepository
@@ -147,6 +147,7 @@ class Run:
         self.stop: Stop | None = None
         self.ended = asyncio.Event()
         self.ended_outcome: Outcome | None = None
+        self.database_failure: DatabaseUnavailable | None = None
         self._cancel_driver: Callable[[], None] | None = None
         self._stopper: asyncio.Task[None] | None = None
         context.tool_calls = self
@@ -163,7 +164,12 @@ class Run:
                     f"The run reached its limit of {self.control.max_tool_calls} tool calls.",
                 )
             return STOPPED
-        return await self.control.run_unit(lambda: self._unit(tool, agent, work))
+        try:
+            return await self.control.run_unit(lambda: self._unit(tool, agent, work))
+        except DatabaseUnavailable as exc:
+            self.database_failure = exc
+            self.request_stop(StopMode.immediate, Outcome.error, exc.detail)
+            return STOPPED
 
     async def _unit(self, tool: ToolContext[Any], agent: str, work: Work) -> str:
         """The call's work, its record and a check that the run still runs: one commit.
@@ -177,6 +183,8 @@ class Run:
                         tasks = TaskRepository(db, self.owner_id, actor)
                         try:
                             output = to_json(await work(tasks))
+                        except DatabaseUnavailable:
+                            raise
                         except AppError as exc:
                             raise _CallFailed(error_output(exc.detail)) from exc
                         except ValidationError as exc:
@@ -191,6 +199,11 @@ class Run:
                     return failed.output
             except RunEnded:
                 return STOPPED
+            except Exception as exc:
+                unavailable = database_unavailable(exc)
+                if unavailable is None:
+                    raise
+                raise unavailable from exc
 
     async def _record_call(
         self, db: Any, tool: ToolContext[Any], agent: str, output: str, *, ok: bool
@@ -324,7 +337,11 @@ class Run:
         except asyncio.CancelledError:
             logger.info("client went away; run %s stops", self.id)
             raise
-        except Exception:
+        except Exception as failure:
+            outage = database_unavailable(failure)
+            if outage is not None:
+                yield self._error_event(self._problem(outage))
+                return
             logger.exception("agent run %s failed", self.id)
             body = problem_body(
                 status=500,
@@ -347,8 +364,19 @@ class Run:
     async def _ended_by_stop(self) -> AppError:
         assert self.stop is not None
         await self.halt()
+        if self.database_failure is not None:
+            return await self._ended_by_outage(self.database_failure)
         await self.finish(self.stop.outcome, self.stop.detail)
         return self._problem(self._stop_problem())
+
+    async def _ended_by_outage(self, outage: DatabaseUnavailable) -> AppError:
+        """The database went away during the run: record the end if it is back, else
+        the lease runs out and the run is ended as lost."""
+        try:
+            await self.finish(Outcome.error, outage.detail)
+        except Exception as exc:
+            logger.warning("run %s: could not record its end: %s", self.id, exc)
+        return self._problem(outage)
 
     async def _ended_by_failure(self, failure: BaseException) -> AgentReply:
         """The reply for a guardrail's refusal; else the run's problem is raised."""
@@ -364,6 +392,9 @@ class Run:
                 pending=[],
             )
         await self.halt()
+        outage = database_unavailable(failure)
+        if outage is not None:
+            raise await self._ended_by_outage(outage) from failure
         if isinstance(failure, ToolBudgetExceeded):
             detail = (
                 f"This request needs {failure.requested} more tool calls, and one request may "
