@@ -1,10 +1,10 @@
-"""The assistant against the run contract the server is gaining (issue 10): `run_id` on
-events, a first `run_started` event, a human `description` on approvals, and
+"""The assistant against the run contract, event by event: `run_id` on events, a first
+`run_started` event, a human `description` on approvals, and
 POST /agent/runs/{run_id}/cancel behind the Stop button.
 
-The server does not send these yet, so this page's stream comes from a stand-in for
-fetch that the test feeds event by event; everything else is the real page. (The real
-server's Stop test comes with issue 10.)
+The stream here comes from a stand-in for fetch that the test feeds one event at a time,
+to check the page at each step; everything else is the real page. The real server's
+Stop is tested in test_stop.py.
 """
 
 import json
