@@ -73,7 +73,9 @@ def sign(key: bytes, message: bytes) -> str:
 
 
 def verify(key: bytes, message: bytes, signature: str) -> bool:
-    return hmac.compare_digest(sign(key, message), signature)
+    """Whether ``signature`` is ours for ``message`` (any text an attacker sends: a
+    signature holds ASCII only, and ``compare_digest`` refuses non-ASCII strings)."""
+    return signature.isascii() and hmac.compare_digest(sign(key, message), signature)
 
 
 def b64encode(data: bytes) -> str:
