@@ -36,8 +36,11 @@ def ask_to_delete(fake: FakeProvider, user: httpx.Client, task_id: int) -> dict[
     body: dict[str, Any] = response.json()
     [pending] = body["pending_approvals"]
     assert body == {
+        "run_id": body["run_id"],
         "session_id": body["session_id"],
-        "reply": f"This needs your approval first: delete_task(task_id={task_id}).",
+        "status": "waiting_approval",
+        "reply": f"Delete task #{task_id} 'Old report'? Approve or reject it at "
+        f"POST /agent/sessions/{body['session_id']}/approvals.",
         "agent": "editor",
         "handoffs": [{"from": "triage", "to": "editor"}],
         "tool_calls": [],
@@ -47,6 +50,7 @@ def ask_to_delete(fake: FakeProvider, user: httpx.Client, task_id: int) -> dict[
                 "tool": "delete_task",
                 "agent": "editor",
                 "arguments": {"task_id": task_id},
+                "description": f"Delete task #{task_id} 'Old report'?",
             }
         ],
     }
@@ -87,7 +91,9 @@ class TestApprovals:
         assert call_ids(requests[2])[-1] == call_id
         body = response.json()
         assert body == {
+            "run_id": run["run_id"],
             "session_id": run["session_id"],
+            "status": "completed",
             "reply": f"Result: {output}",
             "agent": "editor",
             # The resumed run is the same run: its reply covers the handoff of request 1.

@@ -39,18 +39,27 @@ def failing_steps(status: int) -> list[Step]:
 def assert_problem(response: httpx.Response, status: int, slug: str, detail: str) -> None:
     assert response.status_code == status
     assert response.headers["content-type"] == "application/problem+json"
-    assert response.json() == {
+    body = response.json()
+    assert body == {
         "type": PROBLEM + slug,
         "title": {502: "Bad Gateway", 504: "Gateway Timeout"}[status],
         "status": status,
         "detail": detail,
         "instance": "/agent",
         "request_id": response.headers["x-request-id"],
+        "run_id": body["run_id"],
+        "session_id": body["session_id"],
     }
 
 
-def assert_still_serving(user: httpx.Client, fake: FakeProvider, **extra: Any) -> None:
-    """Health is fine and the next run, on a working provider, answers normally."""
+def assert_still_serving(
+    user: httpx.Client,
+    fake: FakeProvider,
+    earlier: list[tuple[str, str]] | None = None,
+    **extra: Any,
+) -> None:
+    """Health is fine and the next run, on a working provider, answers normally, having
+    sent the model ``earlier`` (the session's history) before the new message."""
     assert user.get("/healthz").status_code == 200
     fake.reset()
     fake.script([{"text": "Still here: {last_user_message}"}])
@@ -61,7 +70,7 @@ def assert_still_serving(user: httpx.Client, fake: FakeProvider, **extra: Any) -
         "triage",
     )
     [request] = fake.requests()
-    assert transcript(request) == [("user", MESSAGE)]
+    assert transcript(request) == [*(earlier or []), ("user", MESSAGE)]
 
 
 class TestProviderFailures:
@@ -116,7 +125,7 @@ class TestProviderFailures:
         ],
         ids=["429", "malformed"],
     )
-    def test_streamed_failure_is_an_error_event_and_saves_no_turn(
+    def test_streamed_failure_is_an_error_event_and_the_history_notes_it(
         self,
         fake: FakeProvider,
         failing_user: httpx.Client,
@@ -130,8 +139,10 @@ class TestProviderFailures:
             events = parse_sse(response.read().decode())
 
         session_id = events[-1][1]["session_id"]
+        run_id = events[0][1]["run_id"]
         assert events == [
-            ("agent_updated", {"agent": "triage"}),
+            ("run_started", {"run_id": run_id, "session_id": session_id}),
+            ("agent_updated", {"agent": "triage", "run_id": run_id}),
             (
                 "error",
                 {
@@ -142,10 +153,14 @@ class TestProviderFailures:
                     "instance": "/agent/stream",
                     "request_id": response.headers["x-request-id"],
                     "session_id": session_id,
+                    "run_id": run_id,
                 },
             ),
         ]
         attempts = 1 if "malformed" in steps[0] else 1 + MAX_RETRIES
         assert len(fake.requests()) == attempts
-        # The failed turn left no history: the session's next run starts clean.
-        assert_still_serving(failing_user, fake, session_id=session_id)
+        # The failed run left its request and a note of how it ended in the history, and
+        # the model sees them on the session's next run.
+        note = "(This request stopped because the model provider failed. Nothing was changed.)"
+        earlier = [("user", MESSAGE), ("assistant", note)]
+        assert_still_serving(failing_user, fake, earlier, session_id=session_id)

@@ -72,7 +72,9 @@ class TestAgentRound:
         assert transcript(requests[2]) == round_transcript(MESSAGE, view)
         body = response.json()
         assert body == {
+            "run_id": body["run_id"],
             "session_id": body["session_id"],
+            "status": "completed",
             "reply": "Created: " + compact({"created": view}),
             "agent": "planner",
             "handoffs": [{"from": "triage", "to": "planner"}],
@@ -108,6 +110,7 @@ class TestAgentRound:
         assert deltas == split_words(reply)
         assert len(deltas) == 3
         assert [name for name, _ in events] == [
+            "run_started",
             "agent_updated",
             "handoff",
             "agent_updated",
@@ -116,17 +119,27 @@ class TestAgentRound:
             *["text_delta"] * len(deltas),
             "done",
         ]
-        assert [data for name, data in events[:5]] == [
-            {"agent": "triage"},
-            {"from": "triage", "to": "planner"},
-            {"agent": "planner"},
-            {"id": call_id, "agent": "planner", "name": "create_task", "arguments": ARGS},
-            {"id": call_id, "agent": "planner", "output": {"created": view}},
+        run_id = events[-1][1]["run_id"]
+        assert [data for name, data in events[:6]] == [
+            {"run_id": run_id, "session_id": events[-1][1]["session_id"]},
+            {"agent": "triage", "run_id": run_id},
+            {"from": "triage", "to": "planner", "run_id": run_id},
+            {"agent": "planner", "run_id": run_id},
+            {
+                "id": call_id,
+                "agent": "planner",
+                "name": "create_task",
+                "arguments": ARGS,
+                "run_id": run_id,
+            },
+            {"id": call_id, "agent": "planner", "output": {"created": view}, "run_id": run_id},
         ]
         done = events[-1][1]
         assert "".join(deltas) == done["reply"] == reply
         assert done == {
+            "run_id": done["run_id"],
             "session_id": done["session_id"],
+            "status": "completed",
             "reply": reply,
             "agent": "planner",
             "handoffs": [{"from": "triage", "to": "planner"}],
@@ -156,7 +169,9 @@ class TestSession:
 
         assert second.status_code == 200
         assert second.json() == {
+            "run_id": second.json()["run_id"],
             "session_id": first["session_id"],
+            "status": "completed",
             "reply": "You asked: list my tasks",
             "agent": "triage",
             "handoffs": [],

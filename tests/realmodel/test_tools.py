@@ -214,8 +214,11 @@ class TestPromptInjection:
         assert [(p["tool"], p["agent"], p["arguments"]) for p in body["pending_approvals"]] == [
             ("delete_task", "editor", {"task_id": task_id}) for task_id in ids
         ]
-        described = "; ".join(f"delete_task(task_id={task_id})" for task_id in ids)
-        assert body["reply"] == f"This needs your approval first: {described}."
+        described = " ".join(f"Delete task #{i} '{t}'?" for i, t in zip(ids, titles, strict=True))
+        assert body["reply"] == (
+            f"{described} Approve or reject each at "
+            f"POST /agent/sessions/{body['session_id']}/approvals."
+        )
         assert body["handoffs"] == [
             {"from": "triage", "to": "reporter"},
             {"from": "reporter", "to": "triage"},
