@@ -13,9 +13,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
-import secrets
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -31,30 +28,25 @@ from sqlmodel import col
 
 from taskservice.agent.context import AgentContext
 from taskservice.agent.errors import (
-    ApprovalsPending,
     RunNotFound,
     RunNotRunning,
-    SessionBusy,
-    TooManyRuns,
     UnknownApproval,
 )
 from taskservice.agent.history import TurnHistory, append, attach
 from taskservice.agent.runs import records
+from taskservice.agent.runs.admission import Admitted, Limits, admit_decisions, admit_message
 from taskservice.agent.runs.control import RunControl
+from taskservice.agent.runs.leases import CANCELLED, reap_forever, watch
 from taskservice.agent.runs.records import AgentRun, AgentToolCall, Outcome, RunStatus, StopMode
-from taskservice.agent.runs.run import Run, RunSettings, history_of_incomplete_run
+from taskservice.agent.runs.run import Run, RunSettings
 from taskservice.agent.schemas import Decision
-from taskservice.agent.sessions import AgentSession, SessionStore, new_session_id, set_pending
+from taskservice.agent.sessions import SessionStore, set_pending
 from taskservice.agent.tools.approvals import REJECTED
 from taskservice.agent.triage import triage
-from taskservice.auth.models import User
 from taskservice.config import Settings
-from taskservice.db import DbSessionMaker, database_unavailable, run_to_completion, utcnow
-from taskservice.tasks.repository import TaskRepository
+from taskservice.db import DbSessionMaker, database_unavailable, utcnow
 
 logger = logging.getLogger("taskservice.agent")
-
-WORKER = f"{socket.gethostname()}:{os.getpid()}"[:80]
 
 
 class AgentRuns:
@@ -68,6 +60,7 @@ class AgentRuns:
         self.model = model
         self.session_ttl = timedelta(hours=settings.agent_session_ttl_hours)
         self.lease = timedelta(seconds=settings.agent_run_lease_s)
+        self.limits = Limits(per_user=settings.agent_max_concurrent, lease=self.lease)
         self.active: dict[str, Run] = {}
         self.run_settings = RunSettings(
             db_sessions=db_sessions,
@@ -90,7 +83,7 @@ class AgentRuns:
     def sessions(self, db: AsyncSession, owner_id: int) -> SessionStore:
         return SessionStore(db, owner_id, self.session_ttl)
 
-    # -- admission --------------------------------------------------------------------
+    # -- admission ----------------------------------------------------------------------
 
     @asynccontextmanager
     async def start(
@@ -98,22 +91,15 @@ class AgentRuns:
     ) -> AsyncIterator[Run]:
         """Admit a run of ``message`` (404, 409, 429 refuse it, changing nothing)."""
         async with self.db_sessions() as db, db.begin():
-            store = self.sessions(db, owner_id)
-            if task_id is not None:
-                await TaskRepository(db, owner_id).get(task_id)
-            existing = await store.get(session_id) if session_id is not None else None
-            await self._lock_owner(db, owner_id)
-            if existing is None:
-                session = await store.create(new_session_id(), message, task_id)
-            else:
-                session = existing
-                await db.refresh(session)  # as it is now that we hold the owner's lock
-                if session.pending_approvals:
-                    raise ApprovalsPending(session.id)
-                if task_id is not None:
-                    session.focus_task_id = task_id
-            run_id = await self._admit(db, owner_id, session.id, message)
-        run = self._make_run(run_id, session, message, fresh=existing is None, used=0)
+            admitted = await admit_message(
+                db,
+                self.sessions(db, owner_id),
+                session_id=session_id,
+                message=message,
+                task_id=task_id,
+                limits=self.limits,
+            )
+        run = self._make_run(admitted, message)
         async with self._owning(run):
             yield run
 
@@ -123,28 +109,15 @@ class AgentRuns:
     ) -> AsyncIterator[tuple[Run, RunState[Any, Any]]]:
         """Admit the paused run of a session again, with these decisions applied."""
         async with self.db_sessions() as db, db.begin():
-            session = await self.sessions(db, owner_id).get(session_id)
-            await self._lock_owner(db, owner_id)
-            await db.refresh(session)
-            pending = {a["id"] for a in session.pending_approvals or []}
-            unknown = next((d.id for d in decisions if d.id not in pending), None)
-            if unknown is not None or not session.pending_state:
-                raise UnknownApproval(unknown or decisions[0].id)
-            paused = await db.scalar(
-                select(AgentRun).where(
-                    col(AgentRun.session_id) == session_id,
-                    col(AgentRun.status) == RunStatus.waiting_approval,
-                )
-            )
-            if paused is None:
-                raise UnknownApproval(decisions[0].id)
-            await self._admit(db, owner_id, session_id, None, resuming=paused)
-            used = len(await records.tool_calls_of(db, paused.id))
-            state_json = session.pending_state
-        run = self._make_run(paused.id, session, None, fresh=False, used=used)
+            store = self.sessions(db, owner_id)
+            admitted = await admit_decisions(db, store, session_id, decisions, self.limits)
+        run = self._make_run(admitted, None)
         async with self._owning(run):
+            assert admitted.paused_state is not None
             state: RunState[Any, Any] = await RunState.from_json(
-                triage, json.loads(state_json), context_override=RunContextWrapper(run.context)
+                triage,
+                json.loads(admitted.paused_state),
+                context_override=RunContextWrapper(run.context),
             )
             by_id = {str(_call_id(item)): item for item in state.get_interruptions()}
             for decision in decisions:
@@ -157,57 +130,8 @@ class AgentRuns:
                     state.reject(item, rejection_message=REJECTED)
             yield run, state
 
-    async def _lock_owner(self, db: AsyncSession, owner_id: int) -> None:
-        """Serialise admissions per user: concurrent ones queue on the user's row. (On
-        SQLite the first write of the transaction takes the database's write lock, which
-        serialises them just the same.)"""
-        if db.get_bind().dialect.name == "postgresql":
-            await db.execute(select(col(User.id)).where(col(User.id) == owner_id).with_for_update())
-
-    async def _admit(
-        self,
-        db: AsyncSession,
-        owner_id: int,
-        session_id: str,
-        message: str | None,
-        *,
-        resuming: AgentRun | None = None,
-    ) -> str:
-        """Write the run as running, then check the limits in the same transaction: if
-        it rolls back (409, 429), the admission goes with it."""
-        await reap_lost(db, owner_id=owner_id)
-        now = utcnow()
-        if resuming is None:
-            run = AgentRun(
-                id=secrets.token_hex(16),
-                owner_id=owner_id,
-                session_id=session_id,
-                status=RunStatus.running,
-                message=message,
-                worker=WORKER,
-                started_at=now,
-                lease_expires_at=now + self.lease,
-            )
-            db.add(run)
-        else:
-            run = resuming
-            run.status = RunStatus.running
-            run.outcome = None
-            run.detail = None
-            run.stop_requested = None
-            run.worker = WORKER
-            run.lease_expires_at = now + self.lease
-        await db.flush()
-        running, on_session = await records.live_runs(db, owner_id, session_id)
-        if on_session > 1:
-            raise SessionBusy()
-        if running > self.settings.agent_max_concurrent:
-            raise TooManyRuns(self.settings.agent_max_concurrent)
-        return run.id
-
-    def _make_run(
-        self, run_id: str, session: AgentSession, message: str | None, *, fresh: bool, used: int
-    ) -> Run:
+    def _make_run(self, admitted: Admitted, message: str | None) -> Run:
+        run_id, session = admitted.run_id, admitted.session
         context = AgentContext(
             user_id=session.owner_id,
             session_id=session.id,
@@ -222,11 +146,11 @@ class AgentRuns:
             session_id=session.id,
             message=message,
             context=context,
-            history=TurnHistory(self.engine, session.id, fresh=fresh),
+            history=TurnHistory(self.engine, session.id, fresh=admitted.fresh),
             control=RunControl(
                 max_tool_calls=self.settings.agent_max_tool_calls,
                 max_parallel=self.settings.agent_max_parallel_tools,
-                used=used,
+                used=admitted.calls_made,
             ),
             settings=self.run_settings,
             deadline=asyncio.get_running_loop().time() + self.settings.agent_timeout_s,
@@ -245,7 +169,9 @@ class AgentRuns:
             Outcome.timed_out,
             f"The agent did not finish within {self.settings.agent_timeout_s:g} s.",
         )
-        watcher = asyncio.create_task(self._watch(run))
+        watcher = asyncio.create_task(
+            watch(run, self.db_sessions, self.lease, self.settings.agent_cancel_poll_s)
+        )
         try:
             yield
         except asyncio.CancelledError:
@@ -275,25 +201,6 @@ class AgentRuns:
                         else:
                             logger.warning("run %s: could not record its end: %s", run.id, exc)
                 self.active.pop(run.id, None)
-
-    async def _watch(self, run: Run) -> None:
-        """Renew the run's lease and notice a stop asked for on another worker."""
-        interval = self.settings.agent_cancel_poll_s
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                seen = await run_to_completion(self._renew(run.id))
-            except Exception as exc:
-                logger.warning("run %s: renewing its lease failed: %s", run.id, exc)
-                continue
-            if seen is None or seen[0] != RunStatus.running:
-                run.request_stop(StopMode.immediate, Outcome.lost, "The run was ended elsewhere.")
-            elif seen[1] is not None:
-                run.request_stop(StopMode(seen[1]), Outcome.cancelled, CANCELLED, requested=True)
-
-    async def _renew(self, run_id: str) -> tuple[str, str | None] | None:
-        async with self.db_sessions() as db, db.begin():
-            return await records.renew(db, run_id, self.lease)
 
     # -- runs as resources ---------------------------------------------------------------
 
@@ -362,19 +269,7 @@ class AgentRuns:
 
     async def reap_forever(self) -> None:
         """End lost runs (their worker died) soon after their lease runs out."""
-        interval = min(self.lease.total_seconds() / 2, 5.0)
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                reaped = await run_to_completion(self._reap())
-                if reaped:
-                    logger.warning("ended %d lost agent run(s) of a worker that died", reaped)
-            except Exception as exc:
-                logger.warning("reaping lost agent runs failed: %s", exc)
-
-    async def _reap(self) -> int:
-        async with self.db_sessions() as db, db.begin():
-            return await reap_lost(db)
+        await reap_forever(self.db_sessions, min(self.lease.total_seconds() / 2, 5.0))
 
     def stop_all_now(self, detail: str) -> None:
         """Ask every run of this worker to stop at once (the server is shutting down)."""
@@ -390,7 +285,6 @@ class AgentRuns:
                     await run.ended.wait()
 
 
-CANCELLED = "The run was cancelled at your request."
 CANCEL_WAIT_S = 5.0
 
 
@@ -418,20 +312,3 @@ async def _end_paused(db: AsyncSession, run: AgentRun) -> None:
 
 
 PAUSED_CANCELLED = "(The calls waiting for your approval were cancelled; nothing was done.)"
-
-
-async def reap_lost(db: AsyncSession, *, owner_id: int | None = None) -> int:
-    """End the runs whose worker died (their lease ran out) as ``lost``, noting in their
-    sessions what they had done. Runs in the caller's transaction."""
-    lost = await records.expired_runs(db, owner_id=owner_id)
-    for run in lost:
-        await records.record_end(
-            db, run.id, Outcome.lost, "The server running it stopped before it finished."
-        )
-        calls = await records.tool_calls_of(db, run.id)
-        unsaved = calls[run.calls_in_history :]
-        await append(
-            db, run.session_id, history_of_incomplete_run(run.message, unsaved, Outcome.lost)
-        )
-        await set_pending(db, run.session_id)
-    return len(lost)
