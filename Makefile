@@ -45,10 +45,12 @@ sdk: $(STAMP) $(NODE_STAMP)
 run: $(STAMP)
 	$(BIN)/taskservice serve
 
+# Lint and types over everything we write: the package, the tests and the benchmarks.
+# `make test` runs it first; `make check` is the same, on its own.
 lint: $(STAMP)
 	$(BIN)/ruff check $(CODE)
 	$(BIN)/ruff format --check $(CODE)
-	$(BIN)/mypy
+	$(BIN)/mypy src tests $(wildcard bench)
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix $(CODE)
@@ -69,11 +71,7 @@ browser:
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow" --ignore=tests/contract -p no:schemathesis -n 2 -q
 
-# Lint and types over everything we write: the package, the tests and the benchmarks.
-check: $(STAMP)
-	$(BIN)/ruff check $(CODE)
-	$(BIN)/ruff format --check $(CODE)
-	$(BIN)/mypy src tests $(wildcard bench)
+check: lint
 
 # Benchmarks: writes bench/RESULTS.md and prints it (about 8 minutes; needs PostgreSQL at
 # 127.0.0.1:5432 as `make test` does, and wrk, installed from Debian's packages if missing).

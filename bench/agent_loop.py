@@ -13,15 +13,20 @@ import json
 import secrets
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 from agents import RunConfig, Runner, ToolCallOutputItem, set_tracing_disabled
+from agents.tool_context import ToolContext
 
 import taskservice.models  # noqa: F401  every table, as in the app (foreign keys resolve)
-from taskservice.agent.context import AgentContext
+from taskservice.agent.context import AgentContext, Work
 from taskservice.agent.offline.model import OfflineModel
+from taskservice.agent.tools.common import to_json
 from taskservice.agent.triage import triage
 from taskservice.config import Settings
 from taskservice.db import create_db_sessionmaker, create_engine
+from taskservice.tasks.events import Actor
+from taskservice.tasks.repository import TaskRepository
 
 MAX_TURNS = 12  # the service's TASKSERVICE_AGENT_MAX_TURNS default
 
@@ -32,12 +37,27 @@ async def main(args: argparse.Namespace) -> None:
     db_sessions = create_db_sessionmaker(engine)
     run_config = RunConfig(model=OfflineModel(), tracing_disabled=True)
 
+    class DirectToolCalls:
+        """Each tool call one transaction on the repository, and nothing more (the
+        service's run adds its record, a check that the run still runs, bounds)."""
+
+        def __init__(self, session_id: str) -> None:
+            self.session_id = session_id
+
+        async def execute(self, tool: ToolContext[Any], work: Work) -> str:
+            agent = tool.agent.name if tool.agent is not None else "agent"
+            actor = Actor(agent=agent, session_id=self.session_id)
+            async with db_sessions() as db, db.begin():
+                return to_json(await work(TaskRepository(db, args.user_id, actor)))
+
     async def turn() -> None:
+        session_id = secrets.token_hex(16)
         context = AgentContext(
             user_id=args.user_id,
-            session_id=secrets.token_hex(16),
-            db_sessions=db_sessions,
+            session_id=session_id,
+            run_id=secrets.token_hex(16),
             today=datetime.now(UTC).date(),
+            tool_calls=DirectToolCalls(session_id),
         )
         result = await Runner.run(
             triage, args.message, context=context, run_config=run_config, max_turns=MAX_TURNS

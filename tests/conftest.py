@@ -166,7 +166,8 @@ async def in_one_task(context: AbstractAsyncContextManager[T]) -> AsyncIterator[
 
 def serving_lifespan(app: FastAPI) -> AbstractAsyncContextManager[None]:
     """The app's whole lifespan, as a server runs it."""
-    return in_one_task(app.router.lifespan_context(app))
+    lifespan: AbstractAsyncContextManager[None] = app.router.lifespan_context(app)  # type: ignore[assignment]
+    return in_one_task(lifespan)
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """Run the real ``taskservice`` command in a subprocess, as a user would."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -12,6 +13,14 @@ from pathlib import Path
 import httpx
 
 TASKSERVICE = str(Path(sys.executable).with_name("taskservice"))
+_BANNER_KEY = re.compile(r"^\s+(ts_\S+)$", flags=re.MULTILINE)
+
+
+def admin_key(log: Path) -> str:
+    """The key `serve` printed for the user it made on a database with none."""
+    keys: list[str] = _BANNER_KEY.findall(log.read_text())
+    assert len(keys) == 1, keys
+    return keys[0]
 
 
 def free_port() -> int:

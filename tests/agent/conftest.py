@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from agents.models.interface import Model
 from fastapi import FastAPI
+from sqlalchemy.pool import QueuePool
+from starlette.types import Message
 
 from taskservice.agent.offline.model import OfflineModel
 from taskservice.agent.router import get_agent_runs
@@ -157,7 +159,7 @@ class StreamClient:
         received: list[bytes] = []
         sent = False
 
-        async def receive() -> dict[str, Any]:
+        async def receive() -> Message:
             nonlocal sent
             if not sent:
                 sent = True
@@ -168,7 +170,7 @@ class StreamClient:
                 await leave.wait()
             return {"type": "http.disconnect"}
 
-        async def send(message: dict[str, Any]) -> None:
+        async def send(message: Message) -> None:
             if message["type"] == "http.response.body":
                 received.append(message.get("body", b""))
                 events = parse_sse(b"".join(received).decode())
@@ -199,6 +201,13 @@ class StreamClient:
         return parse_sse(b"".join(received).decode())
 
 
+def checked_out(app: FastAPI) -> int:
+    """Connections of the app's pool in use now."""
+    pool = resources_of(app).engine.pool
+    assert isinstance(pool, QueuePool)
+    return pool.checkedout()
+
+
 async def stopping(runs: AgentRuns) -> bool:
     """Whether a run of ``runs`` has been asked to stop (and waits for its calls)."""
     return any(run.stop is not None for run in runs.active.values())
@@ -219,6 +228,7 @@ __all__ = [
     "GatedModel",
     "Settings",
     "StreamClient",
+    "checked_out",
     "parse_sse",
     "stopping",
     "use_model",

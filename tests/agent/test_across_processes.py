@@ -1,7 +1,6 @@
 """The per-user run limit and the one-run-per-session rule hold across server processes
 that share a database: two real `taskservice serve` instances, one slow model server."""
 
-import re
 import threading
 import time
 from pathlib import Path
@@ -9,18 +8,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.process import serving
+from tests.process import admin_key, serving
 from tests.provider.fixture import FakeProvider
+from tests.provider.script import Step
 
 pytestmark = pytest.mark.slow
 
-SLOW_STEP = {"text": "done", "delay_s": 4.0, "repeat": True}
-
-
-def _key(log: Path) -> str:
-    keys = re.findall(r"^\s+(ts_\S+)$", log.read_text(), flags=re.MULTILINE)
-    assert len(keys) == 1
-    return keys[0]
+SLOW_STEP: Step = {"text": "done", "delay_s": 4.0, "repeat": True}
 
 
 def _wait_for_requests(provider: FakeProvider, count: int) -> None:
@@ -45,7 +39,7 @@ def test_limits_hold_across_instances(db_url: str, tmp_path: Path) -> None:
             serving(db_url, env=env, log=log_a) as (url_a, _),
             serving(db_url, env=env, log=log_b) as (url_b, _),
         ):
-            auth = {"Authorization": f"Bearer {_key(log_a)}"}
+            auth = {"Authorization": f"Bearer {admin_key(log_a)}"}
             results: list[httpx.Response] = []
 
             def ask(base: str, body: dict[str, str]) -> None:

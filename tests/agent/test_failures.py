@@ -3,19 +3,18 @@
 import asyncio
 from typing import Any
 
-import httpx
+import httpx2
 import openai
 from agents.testing import ModelStep, ScriptedModel, function_call
 from fastapi import FastAPI
 
 from taskservice.agent.offline.model import OfflineModel
-from taskservice.resources import resources_of
-from tests.agent.conftest import GatedModel, use_model
+from tests.agent.conftest import GatedModel, checked_out, use_model
 from tests.conftest import ApiUser
 
 
 def provider_error(status: int) -> openai.APIStatusError:
-    response = httpx.Response(status, request=httpx.Request("POST", "http://provider/v1"))
+    response = httpx2.Response(status, request=httpx2.Request("POST", "http://provider/v1"))
     error_type = openai.RateLimitError if status == 429 else openai.InternalServerError
     return error_type("provider says no", response=response, body=None)
 
@@ -179,11 +178,11 @@ class TestResources:
         ]
         await gated.until_entered(2)
 
-        checked_out = resources_of(app).engine.pool.checkedout()
+        in_use = checked_out(app)
 
         gated.gate.set()
         assert [r.status_code for r in await asyncio.gather(*running)] == [200, 200]
-        assert checked_out == 0
+        assert in_use == 0
 
     async def test_a_slow_model_does_not_hold_up_other_users(
         self, alice: ApiUser, bob: ApiUser, gated: GatedModel

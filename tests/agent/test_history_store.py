@@ -1,13 +1,16 @@
 """Our Alembic-made history tables are exactly the ones the SDK's SQLAlchemySession uses,
 and a run's items are stored only when its end is recorded."""
 
+from typing import Any
+
 from agents.extensions.memory import SQLAlchemySession
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from taskservice.agent.history import SDK_HISTORY, SDK_ITEMS, TurnHistory, append, stored_history
 
 
-def _shape(table):  # type: ignore[no-untyped-def]
+def _shape(table: Table) -> list[tuple[Any, ...]]:
     return [
         (c.name, type(c.type).__name__, c.nullable, c.primary_key, bool(c.server_default))
         for c in table.columns

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from taskservice.agent.offline.model import OfflineModel
 from taskservice.agent.runs.control import RunControl, ToolBudgetExceeded
 from taskservice.resources import resources_of
-from tests.agent.conftest import GatedCreates, use_model
+from tests.agent.conftest import GatedCreates, checked_out, use_model
 from tests.conftest import ApiUser
 
 
@@ -114,12 +114,12 @@ class TestToolCallsAtOnce:
         inside = gated_creates.inside
         gated_creates.gate.set()
         response = await asking
-        checked_out = resources_of(app).engine.pool.checkedout()
+        in_use = checked_out(app)
 
         assert response.status_code == 200
         assert inside == expected
         assert gated_creates.most_inside == expected
-        assert (await total(alice), checked_out) == (6, 0)
+        assert (await total(alice), in_use) == (6, 0)
 
     async def test_the_default_bound_leaves_the_pool_to_others(self, app: FastAPI) -> None:
         settings = resources_of(app).settings

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from taskservice.agent.offline.model import OfflineModel
 from taskservice.agent.runs.records import AgentRun, AgentToolCall
@@ -38,7 +39,9 @@ def settings(db_url: str) -> Settings:
 
 async def run_rows(db_sessions: DbSessionMaker) -> list[AgentRun]:
     async with db_sessions() as db:
-        return list((await db.execute(select(AgentRun).order_by(AgentRun.started_at))).scalars())
+        return list(
+            (await db.execute(select(AgentRun).order_by(col(AgentRun.started_at)))).scalars()
+        )
 
 
 async def count(db_sessions: DbSessionMaker, model: Any, *where: Any) -> int:
@@ -66,7 +69,7 @@ async def assert_history_honest(
         db_sessions,
         AgentToolCall,
         AgentToolCall.run_id == run.id,
-        AgentToolCall.ok.is_(True),
+        col(AgentToolCall.ok).is_(True),
         AgentToolCall.name == "create_task",
     )
     tasks = await count(db_sessions, Task, Task.owner_id == user.id)

@@ -4,7 +4,6 @@ SIGTERM while a run is in flight. The model is the scripted provider, slow on pu
 
 import json
 import queue
-import re
 import signal
 import threading
 import time
@@ -14,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.process import serving
+from tests.process import admin_key, serving
 from tests.provider.fixture import FakeProvider
 from tests.provider.script import Step
 
@@ -45,12 +44,6 @@ def provider_env(provider: FakeProvider, **extra: str) -> dict[str, str]:
         "TASKSERVICE_AGENT_TIMEOUT_S": "120",
         **extra,
     }
-
-
-def admin_key(log: Path) -> str:
-    keys = re.findall(r"^\s+(ts_\S+)$", log.read_text(), flags=re.MULTILINE)
-    assert len(keys) == 1
-    return keys[0]
 
 
 class Stream:

@@ -2,11 +2,12 @@
 
 from typing import Any
 
-import httpx
+import httpx2
 import openai
 from agents.testing import ScriptedModel
 from fastapi import FastAPI
 from sqlalchemy import select
+from sqlmodel import col
 
 from taskservice.agent.runs.records import AgentRun
 from taskservice.db import DbSessionMaker
@@ -115,7 +116,7 @@ class TestEvents:
     async def test_failing_provider_ends_with_one_error_event(
         self, app: FastAPI, alice: ApiUser
     ) -> None:
-        response = httpx.Response(500, request=httpx.Request("POST", "http://provider/v1"))
+        response = httpx2.Response(500, request=httpx2.Request("POST", "http://provider/v1"))
         use_model(
             app, ScriptedModel([openai.InternalServerError("boom", response=response, body=None)])
         )
@@ -167,7 +168,7 @@ class TestDisconnect:
         assert (model.entered, model.cancelled) == (1, 1)
         assert (await alice.client.get("/tasks")).json()["total"] == 0
         async with db_sessions() as db:
-            statuses = (await db.execute(select(AgentRun.status))).scalars().all()
+            statuses = (await db.execute(select(col(AgentRun.status)))).scalars().all()
         assert statuses == ["cancelled"]
         sessions = (await alice.client.get("/agent/sessions")).json()
         detail = (await alice.client.get(f"/agent/sessions/{sessions[0]['id']}")).json()

@@ -82,7 +82,7 @@ class TestToolFailures:
             "field present (null where optional)."
         )
         assert (await alice.client.get("/tasks")).json()["total"] == 0
-        sent_back = model.last_call.input[-1]  # type: ignore[union-attr,index]
+        sent_back = model.last_call.input[-1]  # type: ignore[union-attr]
         assert sent_back["type"] == "function_call_output"
         assert sent_back["call_id"] == "c1"
 

@@ -3,6 +3,7 @@
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 
 from taskservice.tasks.summary import today_utc
@@ -52,7 +53,7 @@ class TestListTasks:
     ) -> None:
         async with connect(alice.key) as client:
             result = await client.call_tool("list_tasks", query)
-        rest = await alice.client.get("/tasks", params=query)
+        rest = await alice.client.get("/tasks", params=as_params(query))
         assert rest.status_code == 200
         assert structured(result) == rest.json()
 
@@ -95,7 +96,7 @@ class TestListTasks:
             "Plan holiday",
             "Buy milk",
         ]
-        rest = (await alice.client.get("/tasks", params=query)).json()
+        rest = (await alice.client.get("/tasks", params=as_params(query))).json()
         assert rest["next_cursor"] == cursors[0]
 
     async def test_the_text_lists_the_page(
@@ -124,7 +125,7 @@ class TestListTasks:
     ) -> None:
         async with connect(alice.key) as client:
             result = await client.call_tool("list_tasks", query)
-        rest = await alice.client.get("/tasks", params=query)
+        rest = await alice.client.get("/tasks", params=as_params(query))
         assert rest.status_code == 400
         expected = {k: rest.json()[k] for k in ("type", "title", "status", "detail")}
         assert problem(result) == expected
@@ -149,7 +150,7 @@ class TestListTasks:
         query = {"limit": 101, "status": ["todo", "someday"], "due_before": "tomorrow", "tag": ""}
         async with connect(alice.key) as client:
             result = await client.call_tool("list_tasks", {**query, "page": 2})
-        rest = await alice.client.get("/tasks", params=query)
+        rest = await alice.client.get("/tasks", params=as_params(query))
         assert rest.status_code == 422
         assert field_errors(problem(result))[:-1] == field_errors(rest.json(), "query.")
         assert field_errors(problem(result)) == [
@@ -260,3 +261,8 @@ class TestSummary:
         assert field_errors(problem(result)) == [
             ("days", "Extra inputs are not permitted", "extra_forbidden")
         ]
+
+
+def as_params(query: dict[str, Any]) -> httpx.QueryParams:
+    """The tool's arguments as the query string ``GET /tasks`` takes (lists repeat)."""
+    return httpx.QueryParams(query)

@@ -2,7 +2,6 @@
 SDK's MCPServerStreamableHttp, and two worker processes answering one client."""
 
 import asyncio
-import re
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +15,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp_types import Implementation
 
 from tests.mcp.conftest import structured, text
-from tests.process import serving
-
-
-def _admin_key(log: Path) -> str:
-    keys = re.findall(r"^\s+(ts_\S+)$", log.read_text(), flags=re.MULTILINE)
-    assert len(keys) == 1
-    return keys[0]
+from tests.process import admin_key, serving
 
 
 def _client(base_url: str, key: str, *, mode: str = "auto", name: str = "pytest") -> Client:
@@ -108,7 +101,7 @@ class TestServed:
     def test_one_process_over_tcp(self, db_url: str, tmp_path: Path) -> None:
         log = tmp_path / "serve.log"
         with serving(db_url, log=log) as (base_url, _):
-            key = _admin_key(log)
+            key = admin_key(log)
             response = httpx.post(f"{base_url}/mcp", json={}, timeout=10)
             assert response.status_code == 401
             assert response.headers["www-authenticate"].startswith("Bearer ")
@@ -125,7 +118,7 @@ class TestServed:
     def test_two_workers_answer_any_request(self, db_url: str, tmp_path: Path) -> None:
         log = tmp_path / "serve.log"
         with serving(db_url, "--workers", "2", log=log) as (base_url, _):
-            key = _admin_key(log)
+            key = admin_key(log)
 
             async def one_client(n: int) -> list[int]:
                 # A handshake on one connection, then calls on others: a server that

@@ -3,10 +3,11 @@
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 import httpx
-from playwright.async_api import Browser, BrowserContext, Locator, Page, Route, expect
+from playwright.async_api import Browser, BrowserContext, Locator, Page, Route, ViewportSize, expect
 
 from taskservice.auth.repository import UserRepository
 from taskservice.config import Settings
@@ -80,11 +81,22 @@ class PageWatch:
 
 
 async def new_context(
-    browser: Browser, server: WebServer, watch: PageWatch, **options: object
+    browser: Browser,
+    server: WebServer,
+    watch: PageWatch,
+    *,
+    viewport: ViewportSize,
+    color_scheme: Literal["dark", "light", "no-preference", "null"] | None = None,
+    has_touch: bool | None = None,
 ) -> BrowserContext:
     """A browser context on ``server`` where every request to another host is blocked."""
-    context = await browser.new_context(  # type: ignore[misc]
-        base_url=server.base_url, locale="en-US", timezone_id="UTC", **options
+    context = await browser.new_context(
+        base_url=server.base_url,
+        locale="en-US",
+        timezone_id="UTC",
+        viewport=viewport,
+        color_scheme=color_scheme,
+        has_touch=has_touch,
     )
     context.set_default_timeout(30_000)
 
@@ -113,7 +125,7 @@ def column(page: Page, heading: str) -> Locator:
     return page.get_by_role("region", name=heading, exact=True)
 
 
-def card(page: Page, title: str) -> Locator:
+def card(page: Page | Locator, title: str) -> Locator:
     return page.get_by_role("article", name=title, exact=True)
 
 

@@ -10,12 +10,13 @@ from playwright.async_api import Browser, expect
 
 from tests.process import serving
 from tests.provider.fixture import FakeProvider
+from tests.provider.script import Step
 from tests.web.browser import PageWatch, WebServer, card, create_user, new_context, sign_in
 
 pytestmark = pytest.mark.slow
 
 CREATE = {"title": "from the model", "description": None, "priority": None}
-SLOW_ROUND = [
+SLOW_ROUND: list[Step] = [
     {"tool_calls": [{"name": "transfer_to_planner"}]},
     {
         "tool_calls": [
