@@ -68,7 +68,7 @@ browser:
 # runs: those are marked `slow`), on both workers of a 2-core machine: under a minute.
 # tests/contract holds only slow tests, and Schemathesis builds its cases while it is
 # collected (15 s), so it is not collected at all here.
-test-fast: $(STAMP) browser
+test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow" --ignore=tests/contract -p no:schemathesis -n 2 -q
 
 check: lint

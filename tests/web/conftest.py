@@ -34,6 +34,16 @@ from tests.web.browser import (
     sign_in,
 )
 
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that start the server process or the browser are `slow` (not in make test-fast)."""
+    here = Path(__file__).parent
+    for item in items:
+        uses = set(getattr(item, "fixturenames", ()))
+        if item.path.is_relative_to(here) and uses & {"web_server", "browser"}:
+            item.add_marker(pytest.mark.slow)
+
+
 CHROMIUM = os.environ.get("TASKSERVICE_TEST_CHROMIUM", "/usr/bin/chromium")
 # Waits are upper bounds on a shared, noisy machine, never measurements.
 playwright_expect.set_options(timeout=30_000)
