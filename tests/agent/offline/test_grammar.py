@@ -277,7 +277,7 @@ FIND: list[Case] = [
     ("what is due next week", ListTasks(due_from=NEXT_MONDAY, due_to=d(12, 6), open_only=True)),
     ("show tasks due on friday", ListTasks(due_from=FRIDAY, due_to=FRIDAY, open_only=True)),
     ("what is due by friday", ListTasks(due_to=FRIDAY, open_only=True)),
-    ("what do I have to do today", ListTasks(due_from=TODAY, due_to=TODAY, open_only=True)),
+    ("what do I have to do today", ListTasks(due_to=TODAY, open_only=True)),
     ("show today's tasks", ListTasks(due_from=TODAY, due_to=TODAY, open_only=True)),
     ("show done tasks due this week", ListTasks(statuses=("done",), due_from=TODAY, due_to=SUNDAY)),
     ("tasks tagged #work", ListTasks(tag="work")),

@@ -49,8 +49,8 @@ _TODAY = r"(?:\s+(?:for\s+)?(?:today|tonight|this\s+morning|this\s+afternoon|rig
 PLATE = rules(
     _plate,
     rf"(?:what(?:'s|s|\s+is)|anything)\s+on\s+(?:my|the)\s+(?:plate|agenda|schedule){_TODAY}?",
-    rf"what\s+(?:do|must|should)\s+i\s+(?:have\s+to|need\s+to|still\s+have\s+to|do|get\s+done)"
-    rf"{_TODAY}",
+    r"what\s+(?:do|must|should)\s+i\s+(?:(?:still\s+)?(?:have|need)\s+to\s+)?(?:do|get\s+done)"
+    + _TODAY,
     rf"what\s+(?:do\s+i\s+have|have\s+i\s+got|needs?\s+(?:doing|to\s+be\s+done)){_TODAY}",
     r"(?:show\s+me\s+|what(?:'s|s|\s+is)\s+)?(?:my\s+)?(?:today's\s+)?(?:agenda|plan|plate)"
     r"(?:\s+for\s+today|\s+today)?",
@@ -66,7 +66,7 @@ NEXT = rules(
     r"what(?:'s|s|\s+is|\s+are)\s+(?:the\s+|my\s+)?(?:most\s+important|top|highest\s+priority)"
     r"(?:\s+(?:tasks?|things?))?",
     r"what\s+are\s+my\s+priorities|(?:suggest|recommend)\s+(?:a\s+|some\s+)?(?:tasks?|something)",
-    rf"(?:show\s+me\s+|give\s+me\s+|list\s+)?(?:my\s+|the\s+)?(?:top|next)(?:\s+{_COUNT})?"
+    rf"(?:(?:show|give|list|get)(?:\s+me)?\s+)?(?:my\s+|the\s+)?(?:top|next)(?:\s+{_COUNT})?"
     r"(?:\s+(?:tasks?|things?|priorities))?",
 )
 

@@ -111,8 +111,8 @@ _SET = r"(?:mark|set|move|put|flag|change|switch|make)"
 BULK = [
     *rules(
         _delete,
-        r"(?:delete|remove|clear|drop|trash|erase|purge|get\s+rid\s+of|clean\s+up|clear\s+out"
-        rf"|throw\s+away|discard)\s+{_WHICH}(?:\s+from\s+(?:my\s+|the\s+)?list)?",
+        r"(?:clear\s+out|clean\s+up|get\s+rid\s+of|throw\s+away|delete|remove|clear|drop|trash"
+        rf"|erase|purge|discard)\s+{_WHICH}(?:\s+from\s+(?:my\s+|the\s+)?list)?",
     ),
     *rules(
         _update(),

@@ -15,7 +15,7 @@ from taskservice.agent.offline.streaming import message
 from taskservice.agent.offline.words import STATUS_WORDS, names, plural
 
 Output = list[TResponseOutputItem]
-BULK_LIMIT = 200
+BULK_LIMIT = 100
 """At most this many tasks in one bulk change; more is refused with a way to narrow it."""
 
 

@@ -11,6 +11,7 @@ from taskservice.agent.offline.words import (
     bullets,
     day,
     describe,
+    hashtags,
     label,
     names,
     plural,
@@ -143,11 +144,6 @@ def _updated(tool: str, task: dict[str, Any], today: date) -> str:
         return f"Renamed task #{task['id']} to {task['title']!r}."
     if tool == "add_tags":
         return f"Tagged {ref}: {' '.join('#' + t for t in task['tags'])}."
-    if tool == "remove_tags":
-        left = " ".join("#" + t for t in task.get("tags", []))
-        return f"Removed the tag(s) from {ref}; " + (
-            f"its tags: {left}." if left else "it has no tags now."
-        )
     if tool == "set_description":
         text = task.get("description")
         return (
@@ -179,6 +175,10 @@ def one(result: ToolResult, today: date) -> str:
         return f"Deleted task {label(out['deleted'])}."
     if isinstance(out.get("updated"), list):
         return _many(result.name, out["updated"], "updated")
+    if "removed" in out:
+        return _untagged(out)
+    if "undone" in out:
+        return undone(out["undone"])
     if "updated" in out:
         return _updated(result.name, out["updated"], today)
     if "task" in out:
@@ -203,6 +203,32 @@ def one(result: ToolResult, today: date) -> str:
         found = {"tasks": out["matches"], "total": len(out["matches"])}
         return listing(ToolResult(result.name, {}, found), today)
     return str(out)
+
+
+def _untagged(out: dict[str, Any]) -> str:
+    task, removed, missing = out["updated"], out.get("removed", []), out.get("not_on_task", [])
+    parts = [f"Removed {hashtags(removed)} from task {label(task)}." if removed else ""]
+    if missing:
+        parts.append(f"It had no {hashtags(missing)} tag.")
+    left = task.get("tags", [])
+    parts.append(f"Its tags now: {hashtags(left)}." if left else "It has no tags now.")
+    return " ".join(p for p in parts if p)
+
+
+def undone(out: dict[str, Any]) -> str:
+    """What an undo did: changes reverted, tasks restored, created tasks deleted."""
+    parts = []
+    for task in out.get("reverted", []):
+        fields = ", ".join(f.replace("_", " ") for f in task.get("reverted_fields", []))
+        what = f" ({fields} back as before)" if fields else ""
+        parts.append(f"Undone: task {label(task)} is back as it was{what}.")
+    if restored := out.get("restored", []):
+        parts.append(f"Undone: restored {plural(len(restored), 'task')}: {names(restored)}.")
+    if deleted := out.get("deleted", []):
+        parts.append(
+            f"Undone: deleted {plural(len(deleted), 'task')} it had created: {names(deleted)}."
+        )
+    return "\n".join(parts) or "There was nothing to undo."
 
 
 def summary(out: dict[str, Any], today: date) -> str:

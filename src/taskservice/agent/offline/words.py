@@ -40,7 +40,7 @@ def describe(task: dict[str, Any], today: date) -> str:
         if is_overdue(task, today):
             parts.append("overdue")
     if task.get("tags"):
-        parts.append(" ".join(f"#{t}" for t in task["tags"]))
+        parts.append(hashtags(task["tags"]))
     return f"{label(task)} ({', '.join(parts)})"
 
 
@@ -53,6 +53,10 @@ def names(tasks: list[dict[str, Any]]) -> str:
     """``#1 'a', #2 'b' and #3 'c'``."""
     labels = [label(t) for t in tasks]
     return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
+
+
+def hashtags(tags: list[str]) -> str:
+    return " ".join(f"#{t}" for t in tags)
 
 
 def bullets(tasks: list[dict[str, Any]], today: date) -> str:
