@@ -12,10 +12,10 @@ from taskservice.agent.offline.grammar import parse
 
 TODAY = date(2026, 11, 25)
 WORDS = [
-    *"add create remind me to i need mark set delete remove push postpone bump tag untag".split(),
-    *"rename undo show list what's on my plate next more all every everything done overdue".split(),
-    *"task tasks it its this that the report milk by a week 3 days tomorrow friday #work".split(),
-    *"high priority as from description of to: 7 12 and , ' \" help hi thanks ignore".split(),
+    *["add", "create", "remind", "me", "to", "i", "need", "mark", "set", "delete", "remove", "push", "postpone", "bump", "tag", "untag"],
+    *["rename", "undo", "show", "list", "what's", "on", "my", "plate", "next", "more", "all", "every", "everything", "done", "overdue"],
+    *["task", "tasks", "it", "its", "this", "that", "the", "report", "milk", "by", "a", "week", "3", "days", "tomorrow", "friday", "#work"],
+    *["high", "priority", "as", "from", "description", "of", "to:", "7", "12", "and", ",", "'", '"', "help", "hi", "thanks", "ignore"],
 ]
 word_salad = st.lists(st.sampled_from(WORDS), min_size=1, max_size=12).map(" ".join)
 anything = st.text(max_size=300) | word_salad
