@@ -50,6 +50,11 @@ async def main(args: argparse.Namespace) -> None:
             async with db_sessions() as db, db.begin():
                 return to_json(await work(TaskRepository(db, args.user_id, actor)))
 
+        async def read(self, work: Work) -> Any:
+            actor = Actor(session_id=self.session_id)
+            async with db_sessions() as db, db.begin():
+                return await work(TaskRepository(db, args.user_id, actor))
+
     async def turn() -> None:
         session_id = secrets.token_hex(16)
         context = AgentContext(

@@ -22,6 +22,11 @@ class ToolCalls(Protocol):
 
     async def execute(self, tool: ToolContext[Any], work: Work) -> str: ...
 
+    async def read(self, work: Work) -> Any:
+        """Read the user's tasks outside any tool call (e.g. to decide whether a call
+        needs the user's approval): a short read-only transaction, recorded nowhere."""
+        ...
+
 
 @dataclass
 class AgentContext:

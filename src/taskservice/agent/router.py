@@ -216,7 +216,7 @@ async def list_agents(user: CurrentUser) -> list[AgentInfo]:
                 ToolInfo(
                     name=tool.name,
                     description=tool.description,
-                    needs_approval=tool.needs_approval is True,
+                    needs_approval=tool.needs_approval is not False,
                 )
                 for tool in agent.tools
                 if isinstance(tool, FunctionTool)

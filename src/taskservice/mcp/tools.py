@@ -97,7 +97,7 @@ async def update_task(arguments: UpdateTaskArguments, ctx: McpContext) -> CallTo
     async def work(tasks: TaskRepository) -> CallToolResult:
         updated = await tasks.update(
             arguments.task_id,
-            arguments.changes(),
+            arguments.patch(),
             if_versions=_versions(arguments.expected_version),
         )
         task = TaskRead.model_validate(updated)

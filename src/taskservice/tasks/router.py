@@ -208,9 +208,7 @@ async def update_task(
     if_match: IfMatch = None,
 ) -> Response:
     """Change some fields of a task (JSON merge patch; `application/json` works too)."""
-    task = await repository.update(
-        task_id, body.changes(), if_versions=if_match_versions(if_match, task_id)
-    )
+    task = await repository.update(task_id, body, if_versions=if_match_versions(if_match, task_id))
     return _task_response(task)
 
 

@@ -7,12 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 
 from pydantic import BaseModel, Field
 
-from taskservice.tasks.listing import SortOrder, TaskFilters
-from taskservice.tasks.models import Status
+from taskservice.tasks.listing import DueWindow, SortOrder
+from taskservice.tasks.models import OPEN_STATUSES, Status
 from taskservice.tasks.repository import TaskRepository
 from taskservice.tasks.schemas import TaskRead
 
-OPEN_STATUSES = (Status.todo, Status.in_progress, Status.blocked)
 SOON_DAYS = 7
 NEXT_DUE_SHOWN = 3
 
@@ -37,11 +36,8 @@ def today_utc() -> date:
 async def summarize(tasks: TaskRepository, today: date) -> TaskSummary:
     counts = await tasks.count_by_status()
     soon = await tasks.list_tasks(
-        TaskFilters(
-            statuses=OPEN_STATUSES,
-            due_after=today - timedelta(days=1),
-            due_before=today + timedelta(days=SOON_DAYS),
-            today=today,
+        DueWindow(today, today + timedelta(days=SOON_DAYS - 1)).filters(
+            statuses=OPEN_STATUSES, today=today
         ),
         SortOrder.parse("due_date,-priority"),
         limit=NEXT_DUE_SHOWN,

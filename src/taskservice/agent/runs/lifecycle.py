@@ -292,6 +292,9 @@ class _UnsetToolCalls:
     async def execute(self, tool: Any, work: Any) -> str:
         raise RuntimeError("the run has not started")
 
+    async def read(self, work: Any) -> Any:
+        raise RuntimeError("the run has not started")
+
 
 _unset_tool_calls = _UnsetToolCalls()
 
