@@ -168,6 +168,8 @@ class TestAgentsEndpoint:
             ("delete_task", True),
             ("delete_tasks", True),
             ("undo_last_change", True),
+            ("show_task", False),
+            ("list_tasks", False),
         ]
         assert [t["name"] for t in agents["reporter"]["tools"]] == [
             "list_tasks",

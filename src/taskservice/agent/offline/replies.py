@@ -29,6 +29,10 @@ _SORTS = {
 }
 
 
+def iso(today: date, days: int) -> str:
+    return (today + timedelta(days=days)).isoformat()
+
+
 def _window(args: dict[str, Any], today: date) -> str:
     start, end = args.get("due_from"), args.get("due_to")
     if not end:
@@ -36,6 +40,8 @@ def _window(args: dict[str, Any], today: date) -> str:
     if start == end:
         names_ = {today.isoformat(): "today", (today + timedelta(days=1)).isoformat(): "tomorrow"}
         return f"due {names_.get(end) or day(end, today)}"
+    if (start, end) == (iso(today, 1), iso(today, 7)):
+        return "due in the next 7 days"
     monday, sunday = week_bounds(today)
     if end == sunday.isoformat() and start in (today.isoformat(), monday.isoformat()):
         return "due this week"
