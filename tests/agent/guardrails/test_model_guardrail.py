@@ -286,4 +286,5 @@ class TestSettings:
         keyed = Settings(openai_api_key="sk-x", agent_guardrail_model="small")
         assert keyed.resolved_guardrail_model == "small"
         assert Settings(openai_api_key="sk-x").resolved_guardrail_model == "gpt-4.1-mini"
-        assert Settings(openai_api_key="sk-x", agent_guardrail="off").resolved_guardrail_model is None
+        off = Settings(openai_api_key="sk-x", agent_guardrail="off")
+        assert off.resolved_guardrail_model is None
