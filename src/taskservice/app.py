@@ -14,7 +14,7 @@ from agents.tracing import get_trace_provider
 from fastapi import FastAPI
 
 from taskservice import __version__
-from taskservice.agent.provider import build_model
+from taskservice.agent.provider import build_models
 from taskservice.agent.router import router as agent_router
 from taskservice.agent.runs.lifecycle import AgentRuns
 from taskservice.agent.sessions import purge_expired_sessions
@@ -108,7 +108,7 @@ async def build_resources(settings: Settings) -> AsyncIterator[Resources]:
     """Everything the app needs while it serves, made at startup and disposed at shutdown."""
     engine = create_engine(settings)
     db_sessions = create_db_sessionmaker(engine)
-    model, client = build_model(settings)
+    models = build_models(settings)
     verified_keys = VerifiedKeys(settings.auth_cache_ttl_s)
     resources = Resources(
         settings=settings,
@@ -120,7 +120,7 @@ async def build_resources(settings: Settings) -> AsyncIterator[Resources]:
             ttl=timedelta(hours=settings.idempotency_ttl_hours),
             processing_timeout=timedelta(seconds=settings.idempotency_processing_timeout_s),
         ),
-        agent_runs=AgentRuns(settings, engine, db_sessions, model),
+        agent_runs=AgentRuns(settings, engine, db_sessions, models.agent, models.guardrail),
         mcp=McpEndpoint(settings, db_sessions, verified_keys),
     )
     background = [
@@ -136,8 +136,8 @@ async def build_resources(settings: Settings) -> AsyncIterator[Resources]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        if client is not None:
-            await client.close()
+        if models.client is not None:
+            await models.client.close()
         if settings.tracing:
             # Export what is queued now: under SIGTERM (systemd, containers) the
             # SDK's exit hook never runs and the last traces would be lost.

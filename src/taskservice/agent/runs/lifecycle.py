@@ -20,6 +20,7 @@ from typing import Any
 
 import anyio
 from agents import ModelSettings, RunConfig, RunContextWrapper, RunState
+from agents.memory import SessionSettings
 from agents.models.interface import Model
 from agents.run_config import ToolExecutionConfig
 from sqlalchemy import select
@@ -32,7 +33,10 @@ from taskservice.agent.errors import (
     RunNotRunning,
     UnknownApproval,
 )
+from taskservice.agent.guardrails import own_titles, task_guardrail
+from taskservice.agent.guardrails.relevance import RelevanceJudge
 from taskservice.agent.history import TurnHistory, append, attach
+from taskservice.agent.history_window import bounded_input
 from taskservice.agent.runs import records
 from taskservice.agent.runs.admission import Admitted, Limits, admit_decisions, admit_message
 from taskservice.agent.runs.control import RunControl
@@ -51,8 +55,14 @@ logger = logging.getLogger("taskservice.agent")
 
 class AgentRuns:
     def __init__(
-        self, settings: Settings, engine: AsyncEngine, db_sessions: DbSessionMaker, model: Model
+        self,
+        settings: Settings,
+        engine: AsyncEngine,
+        db_sessions: DbSessionMaker,
+        model: Model,
+        guardrail_model: Model | None = None,
     ) -> None:
+        """``guardrail_model``: the model guardrail's model (None: the pre-filter only)."""
         self.settings = settings
         self.engine = engine
         attach(engine, settings.sqlite_busy_timeout_ms)
@@ -62,14 +72,23 @@ class AgentRuns:
         self.lease = timedelta(seconds=settings.agent_run_lease_s)
         self.limits = Limits(per_user=settings.agent_max_concurrent, lease=self.lease)
         self.active: dict[str, Run] = {}
+        # Responses are not kept by the provider: task data stays in our database.
+        model_settings = (
+            ModelSettings(store=False) if settings.openai_api == "responses" else ModelSettings()
+        )
+        judge = (
+            None
+            if guardrail_model is None
+            else RelevanceJudge(guardrail_model, model_settings, tracing=settings.tracing)
+        )
         self.run_settings = RunSettings(
             db_sessions=db_sessions,
             run_config=RunConfig(
                 model=model,
-                # Responses are not kept by the provider: task data stays in our database.
-                model_settings=ModelSettings(store=False)
-                if settings.openai_api == "responses"
-                else None,
+                model_settings=model_settings,
+                input_guardrails=[task_guardrail(judge, own_titles(db_sessions))],
+                session_settings=SessionSettings(limit=settings.agent_history_items),
+                session_input_callback=bounded_input(settings.agent_history_items),
                 tracing_disabled=not settings.tracing,
                 workflow_name="taskservice agent",
                 tool_execution=ToolExecutionConfig(
