@@ -119,7 +119,7 @@ def bulk_step(
             selection = replace(intent.selection, sort="due_date,-priority")
             arguments = calls.list_arguments(selection, limit=calls.BULK_PAGE, cursor=cursor)
             return [calls.call("list_tasks", **arguments)]
-        ids = [t["id"] for page in pages for t in page.output["tasks"]]
+        ids = sorted(t["id"] for page in pages for t in page.output["tasks"])
         if not ids:
             words = _selection_words(intent.selection, today).rstrip(".")
             return [message(f"{words}, so nothing was changed.")]

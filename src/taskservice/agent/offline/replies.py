@@ -221,13 +221,26 @@ def _untagged(out: dict[str, Any]) -> str:
     return " ".join(p for p in parts if p)
 
 
+_FIELDS = {
+    "title": "title",
+    "description": "description",
+    "status": "status",
+    "priority": "priority",
+    "due_date": "due date",
+    "tags": "tags",
+}
+
+
 def undone(out: dict[str, Any]) -> str:
     """What an undo did: changes reverted, tasks restored, created tasks deleted."""
     parts = []
     for task in out.get("reverted", []):
-        fields = ", ".join(f.replace("_", " ") for f in task.get("reverted_fields", []))
-        what = f" ({fields} back as before)" if fields else ""
-        parts.append(f"Undone: task {label(task)} is back as it was{what}.")
+        fields = [_FIELDS[f] for f in task.get("reverted_fields", []) if f in _FIELDS]
+        if fields:
+            what = ", ".join(fields[:-1]) + (" and " if len(fields) > 1 else "") + fields[-1]
+            parts.append(f"Undone: task {label(task)} has its {what} back.")
+        else:
+            parts.append(f"Undone: task {label(task)} is back as it was.")
     if restored := out.get("restored", []):
         parts.append(f"Undone: restored {plural(len(restored), 'task')}: {names(restored)}.")
     if deleted := out.get("deleted", []):
