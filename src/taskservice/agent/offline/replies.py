@@ -102,7 +102,9 @@ def listing(result: ToolResult, today: date, shown_before: int = 0) -> str:
         return "That was the whole list." if shown_before else none_found(args, today)
     before, after = _kind(args, today)
     if shown_before:
-        head = f"Tasks {shown_before + 1}-{shown_before + len(tasks)} of {total}:"
+        first, last = shown_before + 1, shown_before + len(tasks)
+        span = f"Task {first}" if first == last else f"Tasks {first}-{last}"
+        head = f"{span} of {total}:"
     elif is_plate(args, today):
         head = f"On your plate today (due today or overdue): {plural(total, 'task')}:"
     else:
