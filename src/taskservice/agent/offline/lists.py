@@ -10,7 +10,8 @@ from taskservice.agent.offline import calls
 from taskservice.agent.offline import intents as i
 from taskservice.agent.offline.conversation import ToolResult, tool_results
 from taskservice.agent.offline.dates import week_bounds
-from taskservice.agent.offline.replies import coming_up, listing, none_found, one
+from taskservice.agent.offline.list_replies import coming_up, listing, none_found
+from taskservice.agent.offline.replies import one
 from taskservice.agent.offline.streaming import message
 from taskservice.agent.offline.words import STATUS_WORDS, names, plural
 
