@@ -65,7 +65,8 @@ NEXT = rules(
     r"what(?:'s|s|\s+is)\s+(?:up\s+)?next|what\s+next|what\s+to\s+do\s+next|next\s+up",
     r"what(?:'s|s|\s+is|\s+are)\s+(?:the\s+|my\s+)?(?:most\s+important|top|highest\s+priority)"
     r"(?:\s+(?:tasks?|things?))?",
-    r"what\s+are\s+my\s+priorities|(?:suggest|recommend)\s+(?:a\s+|some\s+)?(?:tasks?|something)",
+    r"what\s+are\s+my\s+(?:top\s+)?priorities|(?:suggest|recommend)\s+(?:a\s+|some\s+)?"
+    r"(?:tasks?|something)",
     rf"(?:(?:show|give|list|get)(?:\s+me)?\s+)?(?:my\s+|the\s+)?(?:top|next)(?:\s+{_COUNT})?"
     r"(?:\s+(?:tasks?|things?|priorities))?",
 )

@@ -9,6 +9,7 @@ EXAMPLES = (
 )
 GREETING = f"Hi! I keep track of your tasks. Try {EXAMPLES}, or say 'help' for more."
 THANKS = "You're welcome! Anything else? For example 'what should I work on next?'."
+OK = "OK. Anything else? For example 'what's on my plate today?' or 'help'."
 HELP = (
     "I can help with your tasks. For example:\n"
     "- add: 'add a task to buy milk tomorrow', 'I need to call mom friday high priority', "
@@ -35,6 +36,8 @@ def answer(intent: i.Intent) -> str:
             return GREETING
         case i.SmallTalk(kind="thanks"):
             return THANKS
+        case i.SmallTalk(kind="ok"):
+            return OK
         case i.SmallTalk(kind="help"):
             return HELP
         case i.Clarify(question=question):

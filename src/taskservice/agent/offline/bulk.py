@@ -37,7 +37,9 @@ _IDS = (
 )
 _WHICH = rf"(?:{_IDS}|(?P<sel>.+?))"
 _PLURAL = re.compile(
-    r"^(?:all|every|each|everything|both)\b|\b(?:tasks|todos|to-?dos|items|ones)\b", _I
+    r"^(?:all|every|each|everything|both)\b|\b(?:tasks|todos|to-?dos|items|ones)\b"
+    r"|^(?:the\s+)?(?:completed|done|finished)$",
+    _I,
 )
 DELETE_ALL = (
     "I won't delete all your tasks at once. Say which ones, for example 'delete all done "

@@ -78,7 +78,7 @@ LIST = [
     *rules(
         _list(need_noun=False),
         r"(?:show|list|display|get|give|view|see|print|fetch|pull\s+up|bring\s+up|tell|find"
-        r"|search\s+for|look\s+up)(?:\s+me)?\s+(?P<rest>.+)",
+        r"|search\s+for|look\s+up|sort|order|rank)(?:\s+me)?\s+(?P<rest>.+)",
         r"(?:(?:tell|show)\s+me\s+|let\s+me\s+know\s+)?(?:what|which)(?:'s|'re|s)?\s+(?P<rest>.+)",
         r"(?:do\s+i\s+have|are\s+there|is\s+there|have\s+i\s+got|is\s+anything|anything)"
         r"\s+(?P<rest>.+)",

@@ -122,7 +122,7 @@ def parse(text: str, today: date, *, focused: bool = False) -> Intent:
     dates; ``focused``: the conversation is about one task ("what's left?" means it)."""
     message = clean(text, today, focused=focused)
     intent: Intent | None = None
-    for attempt in _rules(message) if message.text or message.greeted or message.thanked else ():
+    for attempt in _rules(message) if message.original.strip() else ():
         if (intent := attempt()) is not None:
             break
     if message.obligation:

@@ -14,7 +14,7 @@ from typing import Literal
 StatusName = Literal["todo", "in_progress", "blocked", "done"]
 PriorityName = Literal["low", "medium", "high", "urgent"]
 ProgressKind = Literal["finish", "left", "breakdown"]
-TalkKind = Literal["greeting", "thanks", "help"]
+TalkKind = Literal["greeting", "thanks", "ok", "help"]
 
 
 @dataclass(frozen=True)
@@ -209,7 +209,7 @@ class ChooseTask:
 
 @dataclass(frozen=True)
 class SmallTalk:
-    """Greetings, thanks, "help", "what can you do?"."""
+    """Greetings, thanks, an "ok", "help", "what can you do?"."""
 
     kind: TalkKind
 

@@ -91,7 +91,7 @@ _NOT_A_TITLE = re.compile(
     r"|anything|some|something|nothing|none|both|them|these|those|they|me|you|i|us|we|it|its"
     r"|there|here|is|are|was|were|do|does|did|can|could|should|will|would|have|has|had|am"
     r"|not|no|status|priority|due|deadline|title|name|description|tags?|labels?|notes?"
-    r"|same|next|more|task)(?!\w)|\b(?:tasks|todos|to-dos|everything)\b|(?:task\s*|#)\d"
+    r"|same|next|more|task|today|tonight|tomorrow|yesterday)(?!\w)|\b(?:tasks|todos|to-dos|everything)\b|(?:task\s*|#)\d"
     r"|^\W|[\ue000-\ue0ff]",
     _I,
 )
@@ -99,10 +99,13 @@ _NOT_A_TITLE = re.compile(
 
 _COMMAND_WORD = re.compile(
     r"(?:add|create|new|make|remind|to-?do|put|insert|log|jot|note|mark|set|change|update"
-    r"|show|list|find|search|delete|remove|rename|tag|move|push|tell|give|get|please|can|could"
-    r"|would|let|i|i'm|i've)\b",
+    r"|show|list|find|search|delete|remove|rename|tag|untag|move|push|tell|give|get|please|can"
+    r"|could|would|let|i|i'm|i've|clear|clean|drop|complete|finish|close|start|begin|reopen"
+    r"|check|display|view|open|sort|order|count|undo|bump|postpone|reschedule|archive|what"
+    r"|which|how|are|is|do|does|any|anything|everything|all)\b",
     _I,
 )
+"""Words that start a command, not a title: "clear completed" is no task 'clear' to mark."""
 
 
 def loose_title(fragment: str) -> str | None:

@@ -7,14 +7,14 @@ from taskservice.agent.offline.rules import NUMBER, Message, rule, rules
 
 
 def small_talk(message: Message) -> Intent | None:
-    """A greeting or thanks with nothing else in it ("hi!", "thanks a lot")."""
+    """A greeting, thanks or "ok" with nothing else in it ("hi!", "thanks a lot", "ok")."""
     if message.text:
         return None
     if message.thanked:
         return SmallTalk("thanks")
     if message.greeted:
         return SmallTalk("greeting")
-    return None
+    return SmallTalk("ok") if re.search(r"\w", message.original) else None
 
 
 TALK = [
@@ -26,10 +26,15 @@ TALK = [
     *rules(
         lambda match, message: SmallTalk("thanks"),
         r"(?:great|perfect|awesome|cool|nice|excellent|brilliant|lovely|wonderful|got\s+it|good"
-        r"|ok(?:ay)?|alright|all\s+right|sounds\s+good|that's\s+(?:great|perfect|all|it))"
+        r"|ok(?:ay)?|alright|all\s+right|sounds\s+good|that's\s+(?:great|perfect))"
         r"(?:\s+(?:job|work|one|thanks))?",
         r"(?:good|nice|great)\s+(?:job|work)|well\s+done|that\s+(?:works|helps|helped)"
         r"|(?:bye|goodbye|see\s+you|later|good\s*night)",
+    ),
+    *rules(
+        lambda match, message: SmallTalk("ok"),
+        r"all\s+done|i'm\s+done(?:\s+for\s+(?:now|today))?|that's\s+(?:it|all)(?:\s+for\s+now)?"
+        r"|nothing\s+(?:else|more)|no(?:pe)?(?:,?\s+thanks)?|never\s*mind|fine|sure|yes|yeah|yep",
     ),
     *rules(
         lambda match, message: SmallTalk("help"),
