@@ -60,7 +60,8 @@ class TestUndoACreate:
         task = await chat.call(lambda r: r.create(TaskCreate(title="new")))
         assert task.id is not None
         change = await chat.call(last_change)
-        assert change is not None and [e.task_id for e in change.creates] == [task.id]
+        assert change is not None
+        assert [e.task_id for e in change.creates] == [task.id]
 
         undone = await chat.undo()
 
@@ -195,8 +196,7 @@ class TestUndoABulkChange:
         self, chat: Conversation, alice: ApiUser
     ) -> None:
         before = [
-            (await alice.client.post("/tasks", json={"title": t, "tags": [t]})).json()
-            for t in "ab"
+            (await alice.client.post("/tasks", json={"title": t, "tags": [t]})).json() for t in "ab"
         ]
         await chat.call(lambda r: r.delete_many([t["id"] for t in before]))
 
