@@ -5,6 +5,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from taskservice.agent.tools.editing import undo_last_change, update_tasks
+from taskservice.tasks.models import Priority, Status
 from tests.agent.helpers import ask, task
 from tests.agent.scripts import outputs, script, turn
 from tests.conftest import ApiUser
@@ -206,3 +208,19 @@ class TestDeleteTasks:
         assert outputs(approved) == [{"error": f"Task {theirs['id']} does not exist."}]
         assert (await alice.client.get("/tasks")).json()["total"] == 1
         assert (await bob.client.get("/tasks")).json()["total"] == 1
+
+
+class TestSchemas:
+    def test_enums_are_listed_where_a_tool_takes_them(self) -> None:
+        properties = update_tasks.params_json_schema["properties"]
+
+        assert properties["status"]["anyOf"] == [
+            {"enum": [s.value for s in Status], "type": "string"},
+            {"type": "null"},
+        ]
+        assert properties["priority"]["anyOf"] == [
+            {"enum": [p.value for p in Priority], "type": "string"},
+            {"type": "null"},
+        ]
+        assert list(properties) == ["task_ids", "status", "priority", "due_date"]
+        assert set(undo_last_change.params_json_schema["properties"]) == set()
