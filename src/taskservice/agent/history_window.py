@@ -15,10 +15,11 @@ item, and drops any output whose call is left out.
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from agents import TResponseInputItem
 
+T = TypeVar("T")
 _OUTPUTS = {"function_call_output", "custom_tool_call_output", "computer_call_output"}
 _DEPENDENT = {*_OUTPUTS, "reasoning"}
 
@@ -34,7 +35,7 @@ def _is_user_message(item: Any) -> bool:
     )
 
 
-def recent_turns(items: list[TResponseInputItem], room: int) -> list[TResponseInputItem]:
+def recent_turns(items: list[T], room: int) -> list[T]:
     """At most ``room`` of the last ``items``, starting at a user message if any fits."""
     if room <= 0:
         return []
@@ -47,7 +48,7 @@ def recent_turns(items: list[TResponseInputItem], room: int) -> list[TResponseIn
     return _without_broken_pairs(window)
 
 
-def _without_broken_pairs(window: list[TResponseInputItem]) -> list[TResponseInputItem]:
+def _without_broken_pairs(window: list[T]) -> list[T]:
     start = 0
     while start < len(window) and _kind(window[start]) in _DEPENDENT:
         start += 1

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Header, Path, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from taskservice.openapi import problem_responses
-from taskservice.tasks.dependencies import IdempotencyStoreDep, TaskRepositoryDep
+from taskservice.tasks.dependencies import IdempotencyStoreDep, TaskRepositoryDep, TodayDep
 from taskservice.tasks.etag import etag_for, if_match_versions, if_none_match_hits
 from taskservice.tasks.idempotency import (
     REPLAY_HEADER,
@@ -134,11 +134,11 @@ async def _create_once(
 
 @router.get("", response_model=TaskPage, responses=problem_responses(400, 401, 422))
 async def list_tasks(
-    repository: TaskRepositoryDep, query: Annotated[TaskQuery, Query()]
+    repository: TaskRepositoryDep, query: Annotated[TaskQuery, Query()], today: TodayDep
 ) -> TaskPage:
     """List your tasks, filtered and sorted, one page at a time."""
     page = await repository.list_tasks(
-        query.filters(), query.order(), limit=query.limit, cursor=query.cursor
+        query.filters(today), query.order(), limit=query.limit, cursor=query.cursor
     )
     return TaskPage(
         items=[TaskRead.model_validate(task) for task in page.items],

@@ -1,9 +1,10 @@
 """A short summary of one user's tasks: counts by status, overdue, and what is due soon.
 
-"Today" is the UTC date, as everywhere in the service (``overdue`` filters use it too).
+"Today" is the user's today, the date in their time zone (``calendar.py``), as
+everywhere in the service (``overdue`` filters use it too).
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from pydantic import BaseModel, Field
 
@@ -17,7 +18,8 @@ NEXT_DUE_SHOWN = 3
 
 
 class TaskSummary(BaseModel):
-    today: date = Field(description="The date the summary counts from (UTC).")
+    today: date = Field(description="The date the summary counts from: your today.")
+    timezone: str = Field(description="Your time zone, where it is that date.")
     total: int = Field(description="All your tasks.")
     counts: dict[Status, int] = Field(description="How many tasks have each status.")
     overdue: int = Field(description="Not done, and due before today.")
@@ -29,11 +31,8 @@ class TaskSummary(BaseModel):
     )
 
 
-def today_utc() -> date:
-    return datetime.now(UTC).date()
-
-
-async def summarize(tasks: TaskRepository, today: date) -> TaskSummary:
+async def summarize(tasks: TaskRepository, today: date, timezone: str) -> TaskSummary:
+    """The summary as of ``today``, the date in ``timezone``."""
     counts = await tasks.count_by_status()
     soon = await tasks.list_tasks(
         DueWindow(today, today + timedelta(days=SOON_DAYS - 1)).filters(
@@ -44,6 +43,7 @@ async def summarize(tasks: TaskRepository, today: date) -> TaskSummary:
     )
     return TaskSummary(
         today=today,
+        timezone=timezone,
         total=sum(counts.values()),
         counts=counts,
         overdue=await tasks.count_overdue(today),

@@ -15,7 +15,7 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import anyio
@@ -49,6 +49,7 @@ from taskservice.agent.tools.approvals import REJECTED
 from taskservice.agent.triage import triage
 from taskservice.config import Settings
 from taskservice.db import DbSessionMaker, database_unavailable, utcnow
+from taskservice.tasks.calendar import DEFAULT_TIMEZONE, Clock, today_for, utc_now
 
 logger = logging.getLogger("taskservice.agent")
 
@@ -61,8 +62,12 @@ class AgentRuns:
         db_sessions: DbSessionMaker,
         model: Model,
         guardrail_model: Model | None = None,
+        *,
+        clock: Clock = utc_now,
     ) -> None:
-        """``guardrail_model``: the model guardrail's model (None: the pre-filter only)."""
+        """``guardrail_model``: the model guardrail's model (None: the pre-filter only);
+        ``clock``: what each run's today is counted from, in its user's time zone."""
+        self.clock = clock
         self.settings = settings
         self.engine = engine
         attach(engine, settings.sqlite_busy_timeout_ms)
@@ -106,7 +111,13 @@ class AgentRuns:
 
     @asynccontextmanager
     async def start(
-        self, owner_id: int, *, session_id: str | None, message: str, task_id: int | None
+        self,
+        owner_id: int,
+        *,
+        session_id: str | None,
+        message: str,
+        task_id: int | None,
+        timezone: str = DEFAULT_TIMEZONE,
     ) -> AsyncIterator[Run]:
         """Admit a run of ``message`` (404, 409, 429 refuse it, changing nothing)."""
         async with self.db_sessions() as db, db.begin():
@@ -118,19 +129,24 @@ class AgentRuns:
                 task_id=task_id,
                 limits=self.limits,
             )
-        run = self._make_run(admitted, message)
+        run = self._make_run(admitted, message, timezone)
         async with self._owning(run):
             yield run
 
     @asynccontextmanager
     async def resume(
-        self, owner_id: int, session_id: str, decisions: list[Decision]
+        self,
+        owner_id: int,
+        session_id: str,
+        decisions: list[Decision],
+        *,
+        timezone: str = DEFAULT_TIMEZONE,
     ) -> AsyncIterator[tuple[Run, RunState[Any, Any]]]:
         """Admit the paused run of a session again, with these decisions applied."""
         async with self.db_sessions() as db, db.begin():
             store = self.sessions(db, owner_id)
             admitted = await admit_decisions(db, store, session_id, decisions, self.limits)
-        run = self._make_run(admitted, None)
+        run = self._make_run(admitted, None, timezone)
         async with self._owning(run):
             assert admitted.paused_state is not None
             state: RunState[Any, Any] = await RunState.from_json(
@@ -149,15 +165,16 @@ class AgentRuns:
                     state.reject(item, rejection_message=REJECTED)
             yield run, state
 
-    def _make_run(self, admitted: Admitted, message: str | None) -> Run:
+    def _make_run(self, admitted: Admitted, message: str | None, timezone: str) -> Run:
         run_id, session = admitted.run_id, admitted.session
         context = AgentContext(
             user_id=session.owner_id,
             session_id=session.id,
             run_id=run_id,
-            today=datetime.now(UTC).date(),
+            today=today_for(timezone, self.clock()),
             tool_calls=_unset_tool_calls,
             focus_task_id=session.focus_task_id,
+            timezone=timezone,
         )
         return Run(
             run_id=run_id,
