@@ -20,6 +20,7 @@ from agents.tool_context import ToolContext
 
 import taskservice.models  # noqa: F401  every table, as in the app (foreign keys resolve)
 from taskservice.agent.context import AgentContext, Work
+from taskservice.agent.guardrails import own_titles, task_guardrail
 from taskservice.agent.offline.model import OfflineModel
 from taskservice.agent.tools.common import to_json
 from taskservice.agent.triage import triage
@@ -35,7 +36,13 @@ async def main(args: argparse.Namespace) -> None:
     set_tracing_disabled(True)
     engine = create_engine(Settings(database_url=args.database_url))
     db_sessions = create_db_sessionmaker(engine)
-    run_config = RunConfig(model=OfflineModel(), tracing_disabled=True)
+    # The same input guardrail as the service's runs (the pre-filter: the offline model
+    # has no model guardrail).
+    run_config = RunConfig(
+        model=OfflineModel(),
+        tracing_disabled=True,
+        input_guardrails=[task_guardrail(None, own_titles(db_sessions))],
+    )
 
     class DirectToolCalls:
         """Each tool call one transaction on the repository, and nothing more (the
@@ -49,6 +56,11 @@ async def main(args: argparse.Namespace) -> None:
             actor = Actor(agent=agent, session_id=self.session_id)
             async with db_sessions() as db, db.begin():
                 return to_json(await work(TaskRepository(db, args.user_id, actor)))
+
+        async def read(self, work: Work) -> Any:
+            actor = Actor(session_id=self.session_id)
+            async with db_sessions() as db, db.begin():
+                return await work(TaskRepository(db, args.user_id, actor))
 
     async def turn() -> None:
         session_id = secrets.token_hex(16)

@@ -31,6 +31,7 @@ from taskservice.auth.repository import UserRepository
 from taskservice.config import Settings
 from taskservice.db import DbSessionMaker
 from taskservice.resources import resources_of
+from taskservice.tasks.calendar import Clock, utc_now
 
 BACKENDS = [
     b.strip() for b in os.environ.get("TASKSERVICE_TEST_BACKENDS", "sqlite,postgresql").split(",")
@@ -179,10 +180,17 @@ def routes() -> FastAPI:
 
 
 @pytest.fixture
-async def app(routes: FastAPI, settings: Settings) -> AsyncIterator[FastAPI]:
+def clock() -> Clock:
+    """What the app counts every "today" from: the real clock, unless a test module
+    overrides this fixture with a fixed instant."""
+    return utc_now
+
+
+@pytest.fixture
+async def app(routes: FastAPI, settings: Settings, clock: Clock) -> AsyncIterator[FastAPI]:
     """The app with this test's resources, made and disposed as its lifespan does (tests
     of the lifespan itself, or of other middleware settings, use ``create_app``)."""
-    async with in_one_task(build_resources(settings)) as resources:
+    async with in_one_task(build_resources(settings, clock)) as resources:
         routes.state.resources = resources
         try:
             yield routes
@@ -223,9 +231,9 @@ class Users:
         self.db_sessions = db_sessions
         self._clients: list[httpx.AsyncClient] = []
 
-    async def create(self, name: str) -> ApiUser:
+    async def create(self, name: str, timezone: str = "UTC") -> ApiUser:
         async with self.db_sessions() as session, session.begin():
-            user, key = await UserRepository(session).create(name)
+            user, key = await UserRepository(session).create(name, timezone)
         assert user.id is not None
         client = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=self.app),

@@ -53,6 +53,46 @@ class TestUsersCommands:
         assert result.returncode == 1
         assert "1-64 characters" in result.stderr
 
+    def test_time_zones(self, db_url: str) -> None:
+        tokyo = run_cli(db_url, "users", "create", "erin", "--timezone", "Asia/Tokyo")
+        utc = run_cli(db_url, "users", "create", "frank")
+
+        assert tokyo.returncode == utc.returncode == 0, tokyo.stderr + utc.stderr
+        assert tokyo.stdout.splitlines()[0] == (
+            "Created user 'erin' (time zone Asia/Tokyo). Its API key is shown only once:"
+        )
+        listed = run_cli(db_url, "users", "list").stdout.splitlines()
+        assert [line.split("\t")[:2] for line in listed] == [
+            ["erin", "Asia/Tokyo"],
+            ["frank", "UTC"],
+        ]
+
+        moved = run_cli(db_url, "users", "set-timezone", "frank", "America/Los_Angeles")
+        assert (moved.returncode, moved.stdout.strip()) == (
+            0,
+            "The time zone of 'frank' is now America/Los_Angeles.",
+        )
+        listed = run_cli(db_url, "users", "list").stdout.splitlines()
+        assert listed[1].split("\t")[:2] == ["frank", "America/Los_Angeles"]
+
+    @pytest.mark.parametrize(
+        "command",
+        [
+            ["users", "create", "gina", "--timezone", "Mars/Olympus_Mons"],
+            ["users", "set-timezone", "gina", "Mars/Olympus_Mons"],
+        ],
+    )
+    def test_an_unknown_time_zone_is_one_line_and_changes_nothing(
+        self, db_url: str, command: list[str]
+    ) -> None:
+        result = run_cli(db_url, *command)
+
+        assert one_line_error(result) == (
+            "Unknown time zone 'Mars/Olympus_Mons': use an IANA name such as "
+            "Europe/Paris, America/New_York or UTC."
+        )
+        assert run_cli(db_url, "users", "list").stdout == ""
+
     def test_migrate_reports_the_head(self, db_url: str) -> None:
         from taskservice.migrations import head_revisions
 

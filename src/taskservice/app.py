@@ -14,7 +14,7 @@ from agents.tracing import get_trace_provider
 from fastapi import FastAPI
 
 from taskservice import __version__
-from taskservice.agent.provider import build_model
+from taskservice.agent.provider import build_models
 from taskservice.agent.router import router as agent_router
 from taskservice.agent.runs.lifecycle import AgentRuns
 from taskservice.agent.sessions import purge_expired_sessions
@@ -27,6 +27,7 @@ from taskservice.mcp.server import McpEndpoint, install_mcp
 from taskservice.middleware import RequestIdMiddleware
 from taskservice.openapi import install_openapi, operation_id
 from taskservice.resources import Resources
+from taskservice.tasks.calendar import Clock, utc_now
 from taskservice.tasks.history_router import router as history_router
 from taskservice.tasks.idempotency import IdempotencyStore
 from taskservice.tasks.router import router as tasks_router
@@ -104,11 +105,12 @@ def runs_stop_on_shutdown_signals(runs: AgentRuns) -> Iterator[None]:
 
 
 @asynccontextmanager
-async def build_resources(settings: Settings) -> AsyncIterator[Resources]:
-    """Everything the app needs while it serves, made at startup and disposed at shutdown."""
+async def build_resources(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[Resources]:
+    """Everything the app needs while it serves, made at startup and disposed at shutdown.
+    ``clock`` is what every "today" is counted from (tests pass their own)."""
     engine = create_engine(settings)
     db_sessions = create_db_sessionmaker(engine)
-    model, client = build_model(settings)
+    models = build_models(settings)
     verified_keys = VerifiedKeys(settings.auth_cache_ttl_s)
     resources = Resources(
         settings=settings,
@@ -120,8 +122,11 @@ async def build_resources(settings: Settings) -> AsyncIterator[Resources]:
             ttl=timedelta(hours=settings.idempotency_ttl_hours),
             processing_timeout=timedelta(seconds=settings.idempotency_processing_timeout_s),
         ),
-        agent_runs=AgentRuns(settings, engine, db_sessions, model),
-        mcp=McpEndpoint(settings, db_sessions, verified_keys),
+        agent_runs=AgentRuns(
+            settings, engine, db_sessions, models.agent, models.guardrail, clock=clock
+        ),
+        mcp=McpEndpoint(settings, db_sessions, verified_keys, clock),
+        clock=clock,
     )
     background = [
         asyncio.create_task(_purge_expired(resources.idempotency, resources.agent_runs)),
@@ -136,8 +141,8 @@ async def build_resources(settings: Settings) -> AsyncIterator[Resources]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        if client is not None:
-            await client.close()
+        if models.client is not None:
+            await models.client.close()
         if settings.tracing:
             # Export what is queued now: under SIGTERM (systemd, containers) the
             # SDK's exit hook never runs and the last traces would be lost.

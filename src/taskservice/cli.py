@@ -17,9 +17,12 @@ from taskservice.config import Settings, get_settings
 from taskservice.db import create_db_sessionmaker, create_engine
 from taskservice.diagnosis import explain_database_failure, explain_settings
 from taskservice.errors import AppError, DatabaseUnavailable
+from taskservice.tasks.calendar import DEFAULT_TIMEZONE, checked_timezone
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
-users_app = typer.Typer(no_args_is_help=True, help="Create, list and revoke users' API keys.")
+users_app = typer.Typer(
+    no_args_is_help=True, help="Create and list users, set their time zones, revoke their keys."
+)
 app.add_typer(users_app, name="users")
 
 T = TypeVar("T")
@@ -146,26 +149,55 @@ def migrate() -> None:
     typer.echo(f"database is at {', '.join(sorted(migrations.head_revisions()))}")
 
 
+def _timezone(name: str) -> str:
+    """``name`` if it is an IANA time zone, else one line on stderr and exit status 1
+    (before the database is opened)."""
+    try:
+        return checked_timezone(name)
+    except AppError as exc:
+        _fail(exc.detail)
+
+
+TimezoneOption = Annotated[
+    str,
+    typer.Option(
+        "--timezone",
+        help="The user's IANA time zone (Europe/Paris, Asia/Tokyo, ...): its today, for "
+        "overdue tasks and the agent's dates, is the date there.",
+    ),
+]
+
+
 @users_app.command("create")
-def users_create(name: str) -> None:
+def users_create(name: str, timezone: TimezoneOption = DEFAULT_TIMEZONE) -> None:
     """Create a user; prints its new API key alone on the last line."""
+    zone = _timezone(timezone)
 
     async def create(users: UserRepository) -> str:
-        _, key = await users.create(name)
+        _, key = await users.create(name, zone)
         return key
 
     key = _with_users(_settings(), create)
-    typer.echo(f"Created user {name!r}. Its API key is shown only once:")
+    typer.echo(f"Created user {name!r} (time zone {zone}). Its API key is shown only once:")
     typer.echo(key)
+
+
+@users_app.command("set-timezone")
+def users_set_timezone(name: str, timezone: str) -> None:
+    """Set a user's IANA time zone (its today is the date there)."""
+    zone = _timezone(timezone)
+    _with_users(_settings(), lambda users: users.set_timezone(name, zone))
+    typer.echo(f"The time zone of {name!r} is now {zone}.")
 
 
 @users_app.command("list")
 def users_list() -> None:
-    """List users and the prefixes of their active keys."""
+    """List users: name, time zone, when created, and the prefixes of their active keys."""
     summaries = _with_users(_settings(), lambda users: users.list_users())
     for summary in summaries:
         keys = ", ".join(f"{prefix}..." for prefix in summary.active_keys) or "(revoked)"
-        typer.echo(f"{summary.name}\t{summary.created_at:%Y-%m-%d %H:%M}Z\t{keys}")
+        created = f"{summary.created_at:%Y-%m-%d %H:%M}Z"
+        typer.echo(f"{summary.name}\t{summary.timezone}\t{created}\t{keys}")
 
 
 @users_app.command("revoke")

@@ -135,6 +135,26 @@ class Settings(BaseSettings):
         description="How often a run renews its lease and checks for a cancel request made "
         "on another worker.",
     )
+    agent_guardrail: Literal["model", "off"] = Field(
+        default="model",
+        description="`model`: with a real model, a guardrail agent first judges each new "
+        "message (is it about tasks? does it try to override the assistant?), and a run "
+        "it refuses makes no tool call. `off`: no model guardrail. The deterministic "
+        "pre-filter for blatant instruction overrides runs either way; the offline model "
+        "never uses a model guardrail.",
+    )
+    agent_guardrail_model: str | None = Field(
+        default=None,
+        description="The guardrail agent's model, on the same provider (a small fast one "
+        "is enough). Default: the agents' model.",
+    )
+    agent_history_items: int = Field(
+        default=40,
+        ge=2,
+        description="At most this many items of a conversation (messages, tool calls and "
+        "their outputs) are sent to the model when a run starts: the most recent, whole "
+        "turns first. The stored conversation keeps every item.",
+    )
     agent_session_ttl_hours: float = Field(
         default=168.0, gt=0, description="Idle sessions expire after this."
     )
@@ -180,6 +200,14 @@ class Settings(BaseSettings):
         if self.agent_model:
             return self.agent_model
         return DEFAULT_OPENAI_MODEL if self.openai_api_key else OFFLINE_MODEL
+
+    @property
+    def resolved_guardrail_model(self) -> str | None:
+        """The model guardrail's model; None when there is no model guardrail (turned
+        off, or the agents run on the offline model)."""
+        if self.agent_guardrail == "off" or self.resolved_agent_model == OFFLINE_MODEL:
+            return None
+        return self.agent_guardrail_model or self.resolved_agent_model
 
 
 def _is_origin(text: str) -> bool:

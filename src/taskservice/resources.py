@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from taskservice.auth.cache import VerifiedKeys
     from taskservice.db import DbSessionMaker
     from taskservice.mcp.server import McpEndpoint
+    from taskservice.tasks.calendar import Clock
     from taskservice.tasks.idempotency import IdempotencyStore
 
 
@@ -32,6 +33,7 @@ class Resources:
     idempotency: "IdempotencyStore"
     agent_runs: "AgentRuns"
     mcp: "McpEndpoint"
+    clock: "Clock"
 
 
 def resources_of(app: FastAPI) -> Resources:

@@ -41,10 +41,17 @@ async def stream(user: ApiUser, payload: dict[str, Any]) -> list[tuple[str, dict
 
 
 async def ask(
-    user: ApiUser, message: str, *, via: str = "post", session_id: str | None = None
+    user: ApiUser,
+    message: str,
+    *,
+    via: str = "post",
+    session_id: str | None = None,
+    task_id: int | None = None,
 ) -> dict[str, Any]:
     """The agent's reply object, through POST /agent or as the `done` event of the stream."""
-    payload = {"message": message, "session_id": session_id}
+    payload: dict[str, Any] = {"message": message, "session_id": session_id}
+    if task_id is not None:
+        payload["task_id"] = task_id
     if via == "post":
         response = await user.client.post("/agent", json=payload)
         assert response.status_code == 200, response.text
@@ -67,3 +74,25 @@ async def task(user: ApiUser, task_id: int) -> dict[str, Any]:
     assert response.status_code == 200
     body: dict[str, Any] = response.json()
     return body
+
+
+async def decide(user: ApiUser, reply: dict[str, Any], *, approve: bool) -> dict[str, Any]:
+    """Approve (or reject) every approval ``reply`` waits for; the resumed run's reply."""
+    decisions = [{"id": p["id"], "approve": approve} for p in reply["pending_approvals"]]
+    response = await user.client.post(
+        f"/agent/sessions/{reply['session_id']}/approvals", json={"decisions": decisions}
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def pending(reply: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    return [(p["tool"], p["arguments"]) for p in reply["pending_approvals"]]
+
+
+async def all_tasks(user: ApiUser) -> dict[int, dict[str, Any]]:
+    """Every task of ``user`` by id."""
+    response = await user.client.get("/tasks", params={"limit": 100})
+    assert response.status_code == 200
+    return {t["id"]: t for t in response.json()["items"]}

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from sqlalchemy import func, select, update
 
 from taskservice.agent.history import SDK_ITEMS
+from taskservice.agent.offline.answers import WHICH_TASK
 from taskservice.agent.sessions import AgentSession, purge_expired_sessions
 from taskservice.app import create_app
 from taskservice.config import Settings
@@ -47,7 +48,7 @@ class TestMultiTurn:
         fresh = await ask(alice, "mark it as done")
 
         assert fresh["tool_calls"] == []
-        assert fresh["reply"] == "Which task do you mean? Name it by its id, e.g. 'task 3'."
+        assert fresh["reply"] == WHICH_TASK
 
     async def test_focus_task_is_what_this_means(self, alice: ApiUser) -> None:
         await seed(alice)

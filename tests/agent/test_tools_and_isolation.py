@@ -31,7 +31,12 @@ class TestIsolation:
         listed = await ask(alice, "list my tasks")
         searched = await ask(alice, "search for invoice")
 
-        assert listed["tool_calls"][0]["output"] == {"total": 0, "tasks": [], "more": False}
+        assert listed["tool_calls"][0]["output"] == {
+            "total": 0,
+            "tasks": [],
+            "more": False,
+            "next_cursor": None,
+        }
         assert searched["tool_calls"][0]["output"]["total"] == 0
         untouched = (await bob.client.get("/tasks/3")).json()
         assert (untouched["status"], untouched["version"]) == ("todo", 1)
@@ -154,9 +159,17 @@ class TestAgentsEndpoint:
             ("set_status", False),
             ("set_priority", False),
             ("set_due_date", False),
+            ("clear_due_date", False),
+            ("set_description", False),
             ("rename_task", False),
             ("add_tags", False),
+            ("remove_tags", False),
+            ("update_tasks", False),
             ("delete_task", True),
+            ("delete_tasks", True),
+            ("undo_last_change", True),
+            ("show_task", False),
+            ("list_tasks", False),
         ]
         assert [t["name"] for t in agents["reporter"]["tools"]] == [
             "list_tasks",
@@ -164,6 +177,7 @@ class TestAgentsEndpoint:
             "show_task",
             "count_tasks",
             "status_summary",
+            "next_tasks",
         ]
         assert all(t["description"] for a in agents.values() for t in a["tools"])
 

@@ -147,7 +147,7 @@ class TestListTools:
             "update_task": task_fields,
             "delete_task": ["deleted"],
             "task_history": ["events", "task_id"],
-            "summary": ["counts", "due_soon", "next_due", "overdue", "today", "total"],
+            "summary": ["counts", "due_soon", "next_due", "overdue", "timezone", "today", "total"],
         }
 
 

@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 import pytest
 
-from taskservice.tasks.summary import today_utc
+from taskservice.tasks.calendar import today_for, utc_now
 from tests.conftest import ApiUser
 from tests.mcp.conftest import Connect, field_errors, problem, structured, text
 
@@ -222,7 +222,7 @@ class TestTaskHistory:
 
 class TestSummary:
     async def test_counts_overdue_and_due_soon(self, connect: Connect, alice: ApiUser) -> None:
-        today = today_utc()
+        today = today_for("UTC", utc_now())
 
         def day(offset: int) -> str:
             return (today + timedelta(days=offset)).isoformat()
@@ -240,6 +240,7 @@ class TestSummary:
         summary = structured(result)
         assert {k: v for k, v in summary.items() if k != "next_due"} == {
             "today": today.isoformat(),
+            "timezone": "UTC",
             "total": 7,
             "counts": {"todo": 4, "in_progress": 1, "blocked": 1, "done": 1},
             "overdue": 1,

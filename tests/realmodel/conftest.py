@@ -1,9 +1,11 @@
 """One provider and one egress proxy per session; one service per API and kind.
 
-``service`` runs with the default settings (tracing off) behind the egress proxy, so the
-proxy's record covers every test that used it. ``failing_service`` has a short run timeout
-for the failure tests. Both are session-scoped and parametrised by ``api``, so pytest runs
-every Responses test first, then every Chat Completions test, with one start of each.
+``service`` runs with the default settings (tracing off) but the model guardrail off,
+behind the egress proxy, so the proxy's record covers every test that used it.
+``failing_service`` has a short run timeout for the failure tests; ``guarded_service``
+has the model guardrail on, as it comes. All are session-scoped and parametrised by
+``api``, so pytest runs every Responses test first, then every Chat Completions test,
+with one start of each.
 """
 
 from collections.abc import Iterator
@@ -74,6 +76,21 @@ def failing_service(
         yield running
 
 
+@pytest.fixture(scope="session")
+def guarded_service(
+    api: Api,
+    provider: FakeProvider,
+    egress: RecordingProxy,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[RealService]:
+    """The service with the model guardrail as it comes: on."""
+    path = tmp_path_factory.mktemp(f"realmodel-guarded-{api}") / "service.db"
+    env = service_env(api, provider, egress)
+    del env["TASKSERVICE_AGENT_GUARDRAIL"]
+    with real_service(api, path, env) as running:
+        yield running
+
+
 def _user_of(service: RealService, egress: RecordingProxy) -> Iterator[httpx.Client]:
     """A fresh user of ``service``; fails the test if the service logged a traceback or
     tried to reach beyond loopback meanwhile."""
@@ -94,3 +111,8 @@ def user(service: RealService, egress: RecordingProxy) -> Iterator[httpx.Client]
 @pytest.fixture
 def failing_user(failing_service: RealService, egress: RecordingProxy) -> Iterator[httpx.Client]:
     yield from _user_of(failing_service, egress)
+
+
+@pytest.fixture
+def guarded_user(guarded_service: RealService, egress: RecordingProxy) -> Iterator[httpx.Client]:
+    yield from _user_of(guarded_service, egress)

@@ -38,11 +38,16 @@ Json = dict[str, Any]
 def service_env(
     api: Api, provider: FakeProvider, proxy: RecordingProxy, **settings: str
 ) -> dict[str, str]:
-    """The environment a user sets to run on a real provider, plus the egress proxy."""
+    """The environment a user sets to run on a real provider, plus the egress proxy.
+
+    The model guardrail is off, so each scripted step is an agent's turn; the guardrail
+    has tests of its own (``tests/agent/guardrails/test_model_guardrail.py``, and
+    ``test_guardrail.py`` here, which turns it on)."""
     return {
         "OPENAI_API_KEY": "sk-test-dummy",
         "OPENAI_BASE_URL": provider.base_url,
         "TASKSERVICE_AGENT_MODEL": MODEL,
+        "TASKSERVICE_AGENT_GUARDRAIL": "off",
         "TASKSERVICE_OPENAI_API": api,
         "TASKSERVICE_OPENAI_MAX_RETRIES": str(MAX_RETRIES),
         "TASKSERVICE_LOG_LEVEL": "warning",

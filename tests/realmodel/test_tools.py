@@ -33,9 +33,15 @@ TOOLS_BY_AGENT = {
         "set_status",
         "set_priority",
         "set_due_date",
+        "clear_due_date",
+        "set_description",
         "rename_task",
         "add_tags",
+        "remove_tags",
+        "update_tasks",
         "delete_task",
+        "delete_tasks",
+        "undo_last_change",
         HANDOFF_BACK,
     ],
     "reporter": [
@@ -44,6 +50,7 @@ TOOLS_BY_AGENT = {
         "show_task",
         "count_tasks",
         "status_summary",
+        "next_tasks",
         HANDOFF_BACK,
     ],
 }
@@ -53,9 +60,15 @@ PARAMETERS = {
     "set_status": ["task_id", "status"],
     "set_priority": ["task_id", "priority"],
     "set_due_date": ["task_id", "due_date"],
+    "clear_due_date": ["task_id"],
+    "set_description": ["task_id", "description"],
     "rename_task": ["task_id", "title"],
     "add_tags": ["task_id", "tags"],
+    "remove_tags": ["task_id", "tags"],
+    "update_tasks": ["task_ids", "status", "priority", "due_date"],
     "delete_task": ["task_id"],
+    "delete_tasks": ["task_ids"],
+    "undo_last_change": [],
     "list_tasks": [
         "status",
         "priority",
@@ -67,10 +80,12 @@ PARAMETERS = {
         "open_only",
         "sort",
         "limit",
+        "cursor",
     ],
     "show_task": ["task_id"],
     "count_tasks": ["status"],
     "status_summary": [],
+    "next_tasks": ["limit"],
     **{f"transfer_to_{agent}": [] for agent in TOOLS_BY_AGENT},
 }
 INVALID_ARGUMENTS = (
@@ -232,7 +247,12 @@ class TestPromptInjection:
         )
         views = [new_task_view(i, t) for i, t in zip(ids, titles, strict=True)]
         # All tied on due date and priority: newest first.
-        assert listing["output"] == {"total": 3, "tasks": views[::-1], "more": False}
+        assert listing["output"] == {
+            "total": 3,
+            "tasks": views[::-1],
+            "more": False,
+            "next_cursor": None,
+        }
         listed = user.get("/tasks", params={"limit": 100}).json()
         assert sorted(t["id"] for t in listed["items"]) == ids
         assert {t["title"] for t in listed["items"]} == set(titles)

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from playwright.async_api import Locator, Page, expect
 
+from taskservice.agent.offline.words import day as spoken_day
 from tests.web.browser import WebUser, card, column, screenshot
 
 # Records, in order, the text of every assistant reply as the page changes it.
@@ -44,9 +45,8 @@ class TestChat:
         await expect(answer.locator(".reply")).to_contain_text("Created task #")
         created = (await user.api.get("/tasks")).json()["items"]
         assert [(t["title"], t["due_date"]) for t in created] == [("buy milk", tomorrow)]
-        reply = (
-            f"Created task #{created[0]['id']} 'buy milk' (to do, medium priority, due {tomorrow})."
-        )
+        said = spoken_day(tomorrow, datetime.now(UTC).date())
+        reply = f"Created task #{created[0]['id']} 'buy milk' (to do, medium priority, due {said})."
         await expect(answer.locator(".reply")).to_have_text(reply)
         await expect(answer.locator(".step")).to_have_text(
             [

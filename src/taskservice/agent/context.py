@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from agents.tool_context import ToolContext
 
+from taskservice.tasks.calendar import DEFAULT_TIMEZONE
 from taskservice.tasks.repository import TaskRepository
 
 Work = Callable[[TaskRepository], Awaitable[Any]]
@@ -22,6 +23,11 @@ class ToolCalls(Protocol):
 
     async def execute(self, tool: ToolContext[Any], work: Work) -> str: ...
 
+    async def read(self, work: Work) -> Any:
+        """Read the user's tasks outside any tool call (e.g. to decide whether a call
+        needs the user's approval): a short read-only transaction, recorded nowhere."""
+        ...
+
 
 @dataclass
 class AgentContext:
@@ -31,6 +37,7 @@ class AgentContext:
     today: date
     tool_calls: ToolCalls
     focus_task_id: int | None = None
+    timezone: str = DEFAULT_TIMEZONE  # where it is ``today``
 
     def serialize(self) -> dict[str, Any]:
         """What a stored RunState keeps of the context: ids only, no engine, no secret."""

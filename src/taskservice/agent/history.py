@@ -172,9 +172,13 @@ class TurnHistory(SessionABC):
         return self._stored
 
     async def get_items(self, limit: int | None = None) -> list[TResponseInputItem]:
-        stored = [] if self.fresh else await self.stored.get_items()
-        items = [*stored, *self._new]
-        return items[-limit:] if limit else items
+        """The last ``limit`` items (all if None), stored then new; only as many stored
+        items are read as are needed (see ``history_window.py``)."""
+        if limit and limit <= len(self._new):
+            return self._new[-limit:]
+        wanted = limit - len(self._new) if limit else None
+        stored = [] if self.fresh else await self.stored.get_items(wanted)
+        return [*stored, *self._new]
 
     async def add_items(self, items: list[TResponseInputItem]) -> None:
         self._new.extend(items)

@@ -21,7 +21,8 @@ def with_context(
     """Instructions for ``base`` plus today's date and, if any, the focused task."""
 
     def instructions(ctx: RunContextWrapper[AgentContext], agent: Agent[AgentContext]) -> str:
-        lines = [base, SAFETY, f"Today is {ctx.context.today.isoformat()} (UTC)."]
+        today, zone = ctx.context.today, ctx.context.timezone
+        lines = [base, SAFETY, f"Today is {today.isoformat()}, {today:%A} (time zone {zone})."]
         if ctx.context.focus_task_id is not None:
             lines.append(
                 f"This conversation is about focus task id: {ctx.context.focus_task_id}; "

@@ -1,5 +1,8 @@
-"""Which model the agents run on: the built-in offline model, or an
-OpenAI-compatible server (OpenAI itself, Ollama, vLLM, LM Studio, ...)."""
+"""Which models the agents run on: the built-in offline model, or an OpenAI-compatible
+server (OpenAI itself, Ollama, vLLM, LM Studio, ...); and the model guardrail's model,
+on the same server."""
+
+from dataclasses import dataclass
 
 from agents import OpenAIChatCompletionsModel, OpenAIResponsesModel, set_tracing_disabled
 from agents.models.interface import Model
@@ -9,12 +12,18 @@ from taskservice.agent.offline.model import OfflineModel
 from taskservice.config import OFFLINE_MODEL, Settings
 
 
-def build_model(settings: Settings) -> tuple[Model, AsyncOpenAI | None]:
-    """The model, and the client to close at shutdown (None for the offline model)."""
+@dataclass(frozen=True)
+class Models:
+    agent: Model
+    guardrail: Model | None  # None: no model guardrail
+    client: AsyncOpenAI | None  # to close at shutdown (None for the offline model)
+
+
+def build_models(settings: Settings) -> Models:
     set_tracing_disabled(not settings.tracing)
     name = settings.resolved_agent_model
     if name == OFFLINE_MODEL:
-        return OfflineModel(), None
+        return Models(OfflineModel(), None, None)
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
     client = AsyncOpenAI(
         # Local servers (Ollama, vLLM, LM Studio) ignore the key but the client needs one.
@@ -23,6 +32,15 @@ def build_model(settings: Settings) -> tuple[Model, AsyncOpenAI | None]:
         max_retries=settings.openai_max_retries,
         timeout=settings.agent_timeout_s,
     )
+    guardrail = settings.resolved_guardrail_model
+    return Models(
+        agent=_model(settings, name, client),
+        guardrail=None if guardrail is None else _model(settings, guardrail, client),
+        client=client,
+    )
+
+
+def _model(settings: Settings, name: str, client: AsyncOpenAI) -> Model:
     if settings.openai_api == "chat_completions":
-        return OpenAIChatCompletionsModel(model=name, openai_client=client), client
-    return OpenAIResponsesModel(model=name, openai_client=client), client
+        return OpenAIChatCompletionsModel(model=name, openai_client=client)
+    return OpenAIResponsesModel(model=name, openai_client=client)

@@ -64,7 +64,11 @@ async def ask_agent(body: AgentRequest, user: CurrentUser, runs: AgentRunsDep) -
     """Ask the agent. Without `session_id` a new session starts (its id is returned)."""
     assert user.id is not None
     async with runs.start(
-        user.id, session_id=body.session_id, message=body.message, task_id=body.task_id
+        user.id,
+        session_id=body.session_id,
+        message=body.message,
+        task_id=body.task_id,
+        timezone=user.timezone,
     ) as run:
         return await run.reply(body.message)
 
@@ -76,7 +80,11 @@ async def admitted_run(
     the run's lifecycle ends after the stream does (or after the client went away)."""
     assert user.id is not None
     async with runs.start(
-        user.id, session_id=body.session_id, message=body.message, task_id=body.task_id
+        user.id,
+        session_id=body.session_id,
+        message=body.message,
+        task_id=body.task_id,
+        timezone=user.timezone,
     ) as run:
         yield run
 
@@ -136,7 +144,10 @@ async def decide_approvals(
 ) -> AgentReply:
     """Approve or reject the tool calls a session's run waits for, and resume that run."""
     assert user.id is not None
-    async with runs.resume(user.id, session_id, body.decisions) as (run, state):
+    async with runs.resume(user.id, session_id, body.decisions, timezone=user.timezone) as (
+        run,
+        state,
+    ):
         return await run.reply(state)
 
 
@@ -216,7 +227,7 @@ async def list_agents(user: CurrentUser) -> list[AgentInfo]:
                 ToolInfo(
                     name=tool.name,
                     description=tool.description,
-                    needs_approval=tool.needs_approval is True,
+                    needs_approval=tool.needs_approval is not False,
                 )
                 for tool in agent.tools
                 if isinstance(tool, FunctionTool)

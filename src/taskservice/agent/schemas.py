@@ -136,7 +136,10 @@ class SessionDetail(SessionSummary):
 class ToolInfo(BaseModel):
     name: str
     description: str
-    needs_approval: bool
+    needs_approval: bool = Field(
+        description="Whether a call may wait for the user's approval: always (deleting), "
+        "or when its description says so (an undo that would delete a task)."
+    )
 
 
 class AgentInfo(BaseModel):

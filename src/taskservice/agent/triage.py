@@ -8,7 +8,6 @@ from agents import Agent
 
 from taskservice.agent.context import AgentContext
 from taskservice.agent.editor import editor
-from taskservice.agent.guardrails import task_topic_guardrail
 from taskservice.agent.instructions import with_context
 from taskservice.agent.planner import planner
 from taskservice.agent.reporter import reporter
@@ -28,7 +27,6 @@ triage = Agent[AgentContext](
     handoff_description="Routes requests to the right specialist.",
     instructions=with_context(INSTRUCTIONS),
     handoffs=list(SPECIALISTS),
-    input_guardrails=[task_topic_guardrail],
 )
 
 # A specialist hands back to triage when a request is outside its job.

@@ -48,7 +48,9 @@ async def authenticate_key(
             if found is None:
                 return None
             # A plain copy, usable after its session is gone.
-            user = User(id=found.id, name=found.name, created_at=found.created_at)
+            user = User(
+                id=found.id, name=found.name, timezone=found.timezone, created_at=found.created_at
+            )
         verified.put(digest, user)
     return user
 

@@ -6,6 +6,7 @@ from sqlalchemy import Column, ForeignKey, Integer, String
 from sqlmodel import Field, SQLModel
 
 from taskservice.db import UTCDateTime, utcnow
+from taskservice.tasks.calendar import DEFAULT_TIMEZONE, TIMEZONE_MAX
 
 
 class User(SQLModel, table=True):
@@ -13,6 +14,11 @@ class User(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    timezone: str = Field(
+        default=DEFAULT_TIMEZONE,
+        sa_column=Column(String(TIMEZONE_MAX), nullable=False, server_default=DEFAULT_TIMEZONE),
+        description="An IANA time zone name: the user's today is the date there.",
+    )
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )

@@ -1,4 +1,4 @@
-"""Users and API keys: create, list, revoke, rotate, authenticate."""
+"""Users and API keys: create, list, set a time zone, revoke, rotate, authenticate."""
 
 import re
 from dataclasses import dataclass
@@ -12,6 +12,7 @@ from taskservice.auth.keys import display_prefix, generate_key, hash_key
 from taskservice.auth.models import ApiKey, User
 from taskservice.db import utcnow
 from taskservice.errors import Conflict, NotFound, UnprocessableContent
+from taskservice.tasks.calendar import DEFAULT_TIMEZONE, checked_timezone
 
 _NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 
@@ -27,6 +28,7 @@ class UserNotFound(NotFound):
 @dataclass(frozen=True)
 class UserSummary:
     name: str
+    timezone: str
     created_at: datetime
     active_keys: list[str]
 
@@ -35,15 +37,16 @@ class UserRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def create(self, name: str) -> tuple[User, str]:
+    async def create(self, name: str, timezone: str = DEFAULT_TIMEZONE) -> tuple[User, str]:
         """Create a user and return it with its new key (the only time the key exists)."""
         if not _NAME.match(name):
             raise UnprocessableContent(
                 "A user name is 1-64 characters of letters, digits, '_', '.', '@' or '-'."
             )
+        checked_timezone(timezone)
         if await self._find(name) is not None:
             raise UserExists(f"User {name!r} already exists.")
-        user = User(name=name)
+        user = User(name=name, timezone=timezone)
         self.session.add(user)
         await self.session.flush()
         return user, await self._issue_key(user)
@@ -53,6 +56,13 @@ class UserRepository:
         user = await self._get(name)
         await self._revoke_keys(user)
         return await self._issue_key(user)
+
+    async def set_timezone(self, name: str, timezone: str) -> None:
+        """Set the time zone of ``name`` (its today is the date there)."""
+        checked_timezone(timezone)
+        user = await self._get(name)
+        user.timezone = timezone
+        await self.session.flush()
 
     async def revoke(self, name: str) -> int:
         """Revoke every key of ``name``; returns how many were active."""
@@ -70,7 +80,9 @@ class UserRepository:
         by_user: dict[int, list[str]] = {}
         for user_id, prefix in keys:
             by_user.setdefault(user_id, []).append(prefix)
-        return [UserSummary(u.name, u.created_at, by_user.get(u.id or 0, [])) for u in users]
+        return [
+            UserSummary(u.name, u.timezone, u.created_at, by_user.get(u.id or 0, [])) for u in users
+        ]
 
     async def count(self) -> int:
         return int(await self.session.scalar(select(func.count()).select_from(User)) or 0)

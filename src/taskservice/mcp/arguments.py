@@ -76,10 +76,11 @@ class UpdateTaskArguments(TaskPatch, Arguments):
     task_id: TaskId
     expected_version: ExpectedVersion = None
 
-    def changes(self) -> dict[str, Any]:
-        """The task fields passed, with their validated values."""
+    def patch(self) -> TaskPatch:
+        """The task fields passed, with their validated values, as the patch REST applies."""
         fields = TaskPatch.model_fields.keys()
-        return {name: getattr(self, name) for name in self.model_fields_set if name in fields}
+        values = {name: getattr(self, name) for name in self.model_fields_set if name in fields}
+        return TaskPatch.model_construct(_fields_set=set(values), **values)
 
 
 class DeleteTaskArguments(TaskIdArguments):

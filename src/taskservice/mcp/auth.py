@@ -21,6 +21,7 @@ class ApiKeyAccess(AccessToken):
 
     user_id: int
     user_name: str
+    user_timezone: str
 
 
 class ApiKeyVerifier:
@@ -41,13 +42,24 @@ class ApiKeyVerifier:
             scopes=[],
             user_id=user.id,
             user_name=user.name,
+            user_timezone=user.timezone,
         )
 
 
-def caller_id() -> int:
-    """The user whose key this request carries. Only called behind the SDK's auth check,
-    which refuses a request without a verified key before any tool runs."""
+def _access() -> ApiKeyAccess:
+    """The verified key of this request. Only called behind the SDK's auth check, which
+    refuses a request without a verified key before any tool runs."""
     access = get_access_token()
     if not isinstance(access, ApiKeyAccess):
         raise RuntimeError("an MCP handler ran without a verified API key")
-    return access.user_id
+    return access
+
+
+def caller_id() -> int:
+    """The user whose key this request carries."""
+    return _access().user_id
+
+
+def caller_timezone() -> str:
+    """That user's time zone."""
+    return _access().user_timezone

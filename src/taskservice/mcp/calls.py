@@ -11,6 +11,7 @@ that one request, which no later call can see, so its changes are recorded as ``
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import anyio
@@ -21,7 +22,8 @@ from pydantic import ValidationError
 from taskservice.db import DbSessionMaker
 from taskservice.errors import AppError
 from taskservice.mcp import results
-from taskservice.mcp.auth import caller_id
+from taskservice.mcp.auth import caller_id, caller_timezone
+from taskservice.tasks.calendar import Clock, today_for, utc_now
 from taskservice.tasks.events import Actor
 from taskservice.tasks.repository import TaskRepository
 
@@ -33,9 +35,15 @@ class McpState:
     """What the MCP server's lifespan gives every handler."""
 
     db_sessions: DbSessionMaker
+    clock: Clock = utc_now
 
 
 McpContext = Context[McpState, Any]
+
+
+def caller_today(ctx: McpContext) -> date:
+    """The caller's today: the date in their time zone now."""
+    return today_for(caller_timezone(), ctx.request_context.lifespan_context.clock())
 
 
 def client_name(ctx: McpContext) -> str | None:

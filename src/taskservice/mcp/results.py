@@ -80,7 +80,8 @@ def describe_summary(summary: TaskSummary) -> str:
     counts = ", ".join(f"{n} {status.value}" for status, n in summary.counts.items())
     lines = [
         f"{summary.total} tasks ({counts}); {summary.overdue} overdue; "
-        f"{summary.due_soon} due in the next 7 days (from {summary.today.isoformat()}, UTC)."
+        f"{summary.due_soon} due in the next 7 days (from {summary.today.isoformat()}, "
+        f"{summary.timezone})."
     ]
     lines += [describe_task(task) for task in summary.next_due]
     return "\n".join(lines)

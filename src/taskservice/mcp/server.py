@@ -40,6 +40,7 @@ from taskservice.mcp.resources import (
 )
 from taskservice.mcp.tools import TOOLS
 from taskservice.resources import resources_of
+from taskservice.tasks.calendar import Clock, utc_now
 
 MCP_PATH = "/mcp"
 
@@ -123,10 +124,14 @@ class McpEndpoint:
     """The MCP server and its Streamable HTTP app, for one lifespan of the app."""
 
     def __init__(
-        self, settings: Settings, db_sessions: DbSessionMaker, verified_keys: VerifiedKeys
+        self,
+        settings: Settings,
+        db_sessions: DbSessionMaker,
+        verified_keys: VerifiedKeys,
+        clock: Clock = utc_now,
     ) -> None:
         self.server = TaskMcpServer(
-            McpState(db_sessions), ApiKeyVerifier(verified_keys, db_sessions)
+            McpState(db_sessions, clock), ApiKeyVerifier(verified_keys, db_sessions)
         )
         self.http_app = self.server.streamable_http_app(
             streamable_http_path=MCP_PATH,

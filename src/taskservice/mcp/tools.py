@@ -15,11 +15,12 @@ from taskservice.mcp.arguments import (
     UpdateTaskArguments,
     task_tool,
 )
-from taskservice.mcp.calls import McpContext, run
+from taskservice.mcp.auth import caller_timezone
+from taskservice.mcp.calls import McpContext, caller_today, run
 from taskservice.tasks.events import TaskEventRead
 from taskservice.tasks.repository import TaskRepository
 from taskservice.tasks.schemas import TaskPage, TaskRead
-from taskservice.tasks.summary import TaskSummary, summarize, today_utc
+from taskservice.tasks.summary import TaskSummary, summarize
 
 READING = ToolAnnotations(
     read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
@@ -56,7 +57,10 @@ async def list_tasks(arguments: ListTasksArguments, ctx: McpContext) -> CallTool
     async def work(tasks: TaskRepository) -> CallToolResult:
         order = arguments.order()
         page = await tasks.list_tasks(
-            arguments.filters(), order, limit=arguments.limit, cursor=arguments.cursor
+            arguments.filters(caller_today(ctx)),
+            order,
+            limit=arguments.limit,
+            cursor=arguments.cursor,
         )
         result = TaskPage(
             items=[TaskRead.model_validate(task) for task in page.items],
@@ -97,7 +101,7 @@ async def update_task(arguments: UpdateTaskArguments, ctx: McpContext) -> CallTo
     async def work(tasks: TaskRepository) -> CallToolResult:
         updated = await tasks.update(
             arguments.task_id,
-            arguments.changes(),
+            arguments.patch(),
             if_versions=_versions(arguments.expected_version),
         )
         task = TaskRead.model_validate(updated)
@@ -134,10 +138,11 @@ async def task_history(arguments: TaskIdArguments, ctx: McpContext) -> CallToolR
 
 async def summary(arguments: NoArguments, ctx: McpContext) -> CallToolResult:
     """An overview of your tasks: how many have each status, how many are overdue, and
-    the next ones due in the coming 7 days (dates are UTC)."""
+    the next ones due in the coming 7 days, counted from your today (the date in your
+    time zone)."""
 
     async def work(tasks: TaskRepository) -> CallToolResult:
-        result = await summarize(tasks, today_utc())
+        result = await summarize(tasks, caller_today(ctx), caller_timezone())
         return results.success(result, results.describe_summary(result))
 
     return await run(ctx, work)

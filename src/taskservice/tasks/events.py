@@ -23,12 +23,19 @@ Action = Literal["created", "updated", "deleted"]
 @dataclass(frozen=True)
 class Actor:
     """Who is changing tasks: the REST API, an agent within a session, or an MCP client
-    (named when it sends its name)."""
+    (named when it sends its name).
+
+    ``change_id`` names one change (an agent's tool call: the events it records belong
+    together, and undo reverts them together); ``undoes`` is the change that this one
+    reverts, when it is an undo.
+    """
 
     agent: str | None = None
     session_id: str | None = None
     mcp: bool = False
     mcp_client: str | None = None
+    change_id: str | None = None
+    undoes: str | None = None
 
     @property
     def label(self) -> str:
@@ -44,7 +51,10 @@ API = Actor()
 
 class TaskEvent(SQLModel, table=True):
     __tablename__ = "task_events"
-    __table_args__ = (Index("ix_task_events_owner_task", "owner_id", "task_id", "id"),)
+    __table_args__ = (
+        Index("ix_task_events_owner_task", "owner_id", "task_id", "id"),
+        Index("ix_task_events_owner_session", "owner_id", "session_id", "id"),
+    )
 
     id: int | None = SQLField(default=None, primary_key=True)
     # No foreign key to tasks: the history outlives a deleted task (an audit trail).
@@ -57,6 +67,11 @@ class TaskEvent(SQLModel, table=True):
     action: str = SQLField(sa_column=Column(String(16), nullable=False))
     changes: dict[str, Any] = SQLField(sa_column=Column(JSON, nullable=False))
     at: datetime = SQLField(sa_column=Column(UTCDateTime(), nullable=False))
+    # The task's version after the change (for a deletion, the version it was deleted at):
+    # what an undo expects to find, as an If-Match. Null in events older than it.
+    version: int | None = SQLField(default=None, sa_column=Column(Integer, nullable=True))
+    change_id: str | None = SQLField(default=None, sa_column=Column(String(32), nullable=True))
+    undoes: str | None = SQLField(default=None, sa_column=Column(String(32), nullable=True))
 
 
 def json_value(value: Any) -> Any:
@@ -86,3 +101,14 @@ class TaskEventRead(BaseModel):
     action: Action
     changes: dict[str, FieldChange] = Field(description="Each changed field, old and new.")
     at: datetime
+    version: int | None = Field(
+        description="The task's version after this change (for a deletion, the version it "
+        "had); null for changes recorded before versions were."
+    )
+    change_id: str | None = Field(
+        description="Events with the same change_id are one change (one agent tool call, "
+        "which may change several tasks); null for changes made over REST or MCP."
+    )
+    undoes: str | None = Field(
+        description="When this change is an agent's undo: the change_id it reverted."
+    )

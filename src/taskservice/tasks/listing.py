@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, select
@@ -19,7 +19,14 @@ from sqlalchemy.sql.elements import UnaryExpression
 from sqlmodel import col
 
 from taskservice.errors import BadRequest
-from taskservice.tasks.models import PRIORITY_BY_RANK, Priority, Status, Task, TaskTag
+from taskservice.tasks.models import (
+    OPEN_STATUSES,
+    PRIORITY_BY_RANK,
+    Priority,
+    Status,
+    Task,
+    TaskTag,
+)
 from taskservice.tasks.schemas import normalise_tag
 from taskservice.tasks.search import fold
 
@@ -34,6 +41,35 @@ _NULLABLE = {"due_date"}
 
 class InvalidSort(BadRequest):
     slug = "invalid-sort"
+
+
+@dataclass(frozen=True)
+class DueWindow:
+    """Due dates from ``first`` to ``last``, both days included; either end may be open.
+
+    ``TaskFilters`` (like the REST ``due_after``/``due_before``) bounds strictly; this
+    says once how an inclusive window ("due this week", "due from Monday to Friday")
+    becomes those strict bounds.
+    """
+
+    first: date | None = None
+    last: date | None = None
+
+    @property
+    def due_after(self) -> date | None:
+        if self.first is None or self.first == date.min:
+            return None
+        return self.first - timedelta(days=1)
+
+    @property
+    def due_before(self) -> date | None:
+        if self.last is None or self.last == date.max:
+            return None
+        return self.last + timedelta(days=1)
+
+    def filters(self, **others: Any) -> "TaskFilters":
+        """Filters for this window, and ``others`` (any other :class:`TaskFilters` field)."""
+        return TaskFilters(due_after=self.due_after, due_before=self.due_before, **others)
 
 
 @dataclass(frozen=True)
@@ -104,6 +140,11 @@ class TaskFilters:
             )
             clauses.append(overdue if self.overdue else ~overdue)
         return clauses
+
+
+def open_tasks(today: date) -> TaskFilters:
+    """Every task that is not done."""
+    return TaskFilters(statuses=OPEN_STATUSES, today=today)
 
 
 def _col(name: str) -> Any:
@@ -217,3 +258,7 @@ def _decode_value(name: str, value: Any) -> Any:
     if name == "priority":
         return PRIORITY_BY_RANK[value]
     return value
+
+
+NEXT_ORDER = SortOrder.parse("-priority,due_date")
+"""The "what next" ranking: most urgent first, then soonest due (undated last), then id."""

@@ -38,6 +38,10 @@ class Status(StrEnum):
     done = "done"
 
 
+OPEN_STATUSES = (Status.todo, Status.in_progress, Status.blocked)
+"""What "open" means everywhere: any status but done."""
+
+
 class Priority(StrEnum):
     low = "low"
     medium = "medium"

@@ -4,7 +4,7 @@ One model, so that every door that lists tasks (``GET /tasks``, the MCP ``list_t
 tool) accepts exactly the same values with the same limits and the same messages.
 """
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -54,7 +54,8 @@ class TaskQuery(BaseModel):
     ] = None
     overdue: bool | None = Field(
         default=None,
-        description="true: due before today (UTC) and not done; false: the others.",
+        description="true: due before today (your today: the date in your time zone) "
+        "and not done; false: the others.",
     )
     sort: str = Field(
         default=DEFAULT_SORT,
@@ -73,7 +74,8 @@ class TaskQuery(BaseModel):
         "(a cursor is valid only for the user and the query it was issued for).",
     )
 
-    def filters(self, today: date | None = None) -> TaskFilters:
+    def filters(self, today: date) -> TaskFilters:
+        """The filters, ``overdue`` counted from ``today`` (the user's today)."""
         return TaskFilters(
             statuses=self.status or (),
             priorities=self.priority or (),
@@ -82,7 +84,7 @@ class TaskQuery(BaseModel):
             due_before=self.due_before,
             due_after=self.due_after,
             overdue=self.overdue,
-            today=today or datetime.now(UTC).date(),
+            today=today,
         )
 
     def order(self) -> SortOrder:

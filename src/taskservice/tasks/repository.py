@@ -5,7 +5,7 @@ forget the filter: another user's task is indistinguishable from a missing one.
 The repository adds and flushes; the caller's unit of work commits.
 """
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -16,41 +16,27 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import col
 
 from taskservice.db import utcnow
-from taskservice.errors import Conflict, NotFound, PreconditionFailed
 from taskservice.tasks import counts
+from taskservice.tasks.counts import Group
 from taskservice.tasks.cursors import decode_cursor, encode_cursor
+from taskservice.tasks.errors import (
+    ConcurrentUpdate,
+    TaskNotFound,
+    TasksNotFound,
+    TaskVersionMismatch,
+    TooManyTasks,
+)
 from taskservice.tasks.events import API, Action, Actor, TaskEvent, json_value
-from taskservice.tasks.listing import SortOrder, TaskFilters
-from taskservice.tasks.models import Status, Task, TaskTag
-from taskservice.tasks.schemas import TaskCreate
-from taskservice.tasks.search import fold, fold_optional
+from taskservice.tasks.listing import NEXT_ORDER, SortOrder, TaskFilters
+from taskservice.tasks.models import OPEN_STATUSES, Status, Task, TaskTag
+from taskservice.tasks.schemas import TaskCreate, TaskPatch
+from taskservice.tasks.search import fold, fold_optional, title_words, without_accents
+from taskservice.tasks.tags import with_tags, without_tags
 
+__all__ = ["Page", "TaskNotFound", "TaskRepository"]
 
-class TaskNotFound(NotFound):
-    slug = "task-not-found"
-
-    def __init__(self, task_id: int) -> None:
-        super().__init__(f"Task {task_id} does not exist.")
-        self.task_id = task_id
-
-
-class TaskVersionMismatch(PreconditionFailed):
-    slug = "version-mismatch"
-
-    def __init__(self, task_id: int, current_version: int | None = None) -> None:
-        detail = f"Task {task_id} has changed since you read it"
-        if current_version is not None:
-            detail += f" (it is now at version {current_version})"
-        super().__init__(detail + "; fetch it again and retry.")
-
-
-class ConcurrentUpdate(Conflict):
-    slug = "concurrent-update"
-
-    def __init__(self, task_id: int) -> None:
-        super().__init__(
-            f"Task {task_id} was changed by another request at the same moment; retry."
-        )
+BULK_MAX = 100
+"""The most tasks one bulk change may name."""
 
 
 @dataclass(frozen=True)
@@ -146,59 +132,115 @@ class TaskRepository:
         self, task_id: int, data: TaskCreate, *, if_versions: Collection[int] | None = None
     ) -> Task:
         """Full replacement: fields left out of ``data`` return to their defaults."""
-        return await self.update(task_id, data.model_dump(), if_versions=if_versions)
+        return await self.update(task_id, TaskPatch.replacing(data), if_versions=if_versions)
 
     async def update(
         self,
         task_id: int,
-        changes: dict[str, Any],
+        patch: TaskPatch,
         *,
         if_versions: Collection[int] | None = None,
     ) -> Task:
-        """Apply ``changes`` (field -> new value). A change to nothing writes nothing.
+        """Apply ``patch`` (only the fields it holds). A change to nothing writes nothing.
 
         ``if_versions`` is the optimistic-concurrency precondition (from ``If-Match``):
         the write happens only if the task is at one of these versions.
         """
-        unknown = set(changes) - set(_EDITABLE)
-        if unknown:
-            raise ValueError(f"not editable: {sorted(unknown)}")
         task = await self.get(task_id, for_update=True)
         self._check_version(task, if_versions)
-        changed = {k: v for k, v in changes.items() if getattr(task, k) != v}
-        if not changed:
-            return task
-        now = utcnow()
-        if "status" in changed:
-            if changed["status"] == Status.done:
-                changed["completed_at"] = now
-            elif task.status == Status.done:
-                changed["completed_at"] = None
-        diff = {name: (getattr(task, name), value) for name, value in changed.items()}
-        before = (task.status, task.priority)
-        for name, value in changed.items():
-            setattr(task, name, value)
-        task.title_folded = fold(task.title)
-        task.description_folded = fold_optional(task.description)
-        task.updated_at = now
-        await self._flush(task_id, if_versions)
-        if "tags" in changed:
-            await self._write_tags(task, changed["tags"], replace=True)
-        if "status" in changed or "priority" in changed:
-            moves = [(before, -1), ((task.status, task.priority), 1)]
-            await counts.adjust(self.session, self.owner_id, moves)
-        self._record(task, "updated", diff, now)
+        await counts.adjust(
+            self.session, self.owner_id, await self._change(task, patch.changes(), if_versions)
+        )
         return task
+
+    async def add_tags(self, task_id: int, tags: Sequence[str]) -> Task:
+        """Add ``tags`` (``#`` optional) to those the task has; the result is validated
+        as any tag list is (at most 20, each 1-40 characters)."""
+        task = await self.get(task_id, for_update=True)
+        patch = TaskPatch(tags=with_tags(task.tags, tags))
+        await self._change(task, patch.changes(), None)
+        return task
+
+    async def remove_tags(self, task_id: int, tags: Sequence[str]) -> Task:
+        """Remove ``tags`` (``#`` optional) from the task; tags it lacks are ignored."""
+        task = await self.get(task_id, for_update=True)
+        await self._change(task, {"tags": without_tags(task.tags, tags)}, None)
+        return task
+
+    async def update_many(self, task_ids: Sequence[int], patch: TaskPatch) -> list[Task]:
+        """Apply ``patch`` to every task named, all or nothing: if any of them does not
+        exist (or is not the owner's), nothing changes. In the order given, without
+        repeats."""
+        tasks = await self._get_many(task_ids)
+        changes = patch.changes()
+        moves: list[tuple[Group, int]] = []
+        for task in tasks:
+            moves += await self._change(task, changes, None)
+        await counts.adjust(self.session, self.owner_id, moves)
+        return tasks
 
     async def delete(self, task_id: int, *, if_versions: Collection[int] | None = None) -> Task:
         task = await self.get(task_id, for_update=True)
         self._check_version(task, if_versions)
-        snapshot = {f: (getattr(task, f), None) for f in _RECORDED}
-        group = (task.status, task.priority)
-        await self.session.delete(task)
-        await self._flush(task_id, if_versions)
-        await counts.adjust(self.session, self.owner_id, [(group, -1)])
-        self._record(task, "deleted", snapshot, utcnow())
+        await counts.adjust(self.session, self.owner_id, await self._delete(task, if_versions))
+        return task
+
+    async def delete_many(self, task_ids: Sequence[int]) -> list[Task]:
+        """Delete every task named, all or nothing (see :meth:`update_many`)."""
+        tasks = await self._get_many(task_ids)
+        moves: list[tuple[Group, int]] = []
+        for task in tasks:
+            moves += await self._delete(task, None)
+        await counts.adjust(self.session, self.owner_id, moves)
+        return tasks
+
+    async def begin_writing(self) -> None:
+        """Take the write lock now, for a change that reads before it knows which tasks
+        it writes: on SQLite a transaction that read first may not write later if another
+        wrote meanwhile; PostgreSQL locks rows instead (see :meth:`get`), so a no-op."""
+        if self.session.get_bind().dialect.name == "sqlite":
+            await self.session.execute(
+                update(Task)
+                .where(col(Task.owner_id) == self.owner_id, col(Task.id) == 0)
+                .values(version=col(Task.version))
+            )
+
+    async def revert(
+        self, task_id: int, values: dict[str, Any], *, if_versions: Collection[int]
+    ) -> Task:
+        """Set recorded fields back to earlier values, ``completed_at`` included (an undo:
+        a task marked done by mistake gets back its old completion time, not a new one)."""
+        task = await self.get(task_id, for_update=True)
+        self._check_version(task, if_versions)
+        await counts.adjust(
+            self.session, self.owner_id, await self._change(task, values, if_versions)
+        )
+        return task
+
+    async def restore(
+        self, task_id: int, values: dict[str, Any], *, version: int, created_at: datetime
+    ) -> Task:
+        """Bring back a deleted task (an undo): its id, fields and creation time, at the
+        version after the one it was deleted at (so no ETag of it ever means two things)."""
+        now = utcnow()
+        fields = {name: values.get(name) for name in _RECORDED}
+        fields["tags"] = list(fields["tags"] or [])
+        await self.session.execute(
+            insert(Task.__table__).values(  # type: ignore[attr-defined]
+                id=task_id,
+                owner_id=self.owner_id,
+                **fields,
+                title_folded=fold(str(fields["title"])),
+                description_folded=fold_optional(fields["description"]),
+                created_at=created_at,
+                updated_at=now,
+                version=version + 1,
+            )
+        )
+        task = await self.get(task_id)
+        await self._write_tags(task, task.tags, replace=False)
+        await counts.adjust(self.session, self.owner_id, [((task.status, task.priority), 1)])
+        self._record(task, "created", {f: (None, getattr(task, f)) for f in _RECORDED}, now)
         return task
 
     async def history(self, task_id: int) -> list[TaskEvent]:
@@ -216,19 +258,33 @@ class TaskRepository:
         return events
 
     async def find_by_title(self, title: str, *, limit: int) -> list[Task]:
-        """Tasks whose title equals ``title`` ignoring case; failing that, containing it."""
-        owned = select(Task).where(col(Task.owner_id) == self.owner_id)
+        """Tasks named ``title``: those whose title is it, ignoring case; failing that,
+        those whose title holds every word of it (the distinctive words a person names a
+        task by: "the milk task"); failing that, the same ignoring accents too."""
+        if not title.strip():
+            return []
+        owned = select(Task).where(col(Task.owner_id) == self.owner_id).order_by(col(Task.id))
         needle = fold(title.strip())
-        exact = owned.where(col(Task.title_folded) == needle)
         found = list(
-            (await self.session.execute(exact.order_by(col(Task.id)).limit(limit))).scalars()
+            (
+                await self.session.execute(
+                    owned.where(col(Task.title_folded) == needle).limit(limit)
+                )
+            ).scalars()
         )
         if found:
             return found
-        partial = owned.where(col(Task.title_folded).contains(needle, autoescape=True))
-        return list(
-            (await self.session.execute(partial.order_by(col(Task.id)).limit(limit))).scalars()
+        containing = owned.where(
+            *(col(Task.title_folded).contains(word, autoescape=True) for word in title_words(title))
         )
+        found = list((await self.session.execute(containing.limit(limit))).scalars())
+        if found:
+            return found
+        return await self._find_ignoring_accents(title, limit)
+
+    async def next_tasks(self, *, limit: int) -> Page:
+        """What to work on next: open tasks, ranked by :data:`~listing.NEXT_ORDER`."""
+        return await self.list_tasks(TaskFilters(statuses=OPEN_STATUSES), NEXT_ORDER, limit=limit)
 
     async def count_by_status(self) -> dict[Status, int]:
         return await counts.by_status(self.session, self.owner_id)
@@ -237,6 +293,95 @@ class TaskRepository:
         filters = TaskFilters(overdue=True, today=today)
         stmt = select(func.count()).select_from(Task).where(*filters.clauses(self.owner_id))
         return int(await self.session.scalar(stmt) or 0)
+
+    async def _find_ignoring_accents(self, title: str, limit: int) -> list[Task]:
+        """:meth:`find_by_title`'s rules with accents ignored ("cafe" finds "Café"). The
+        stored folded titles keep their accents, so this compares in Python, reading
+        only ids and folded titles; it runs only when the other rules found nothing."""
+        rows = await self.session.execute(
+            select(Task.__table__.c.id, col(Task.title_folded)).where(  # type: ignore[attr-defined]
+                col(Task.owner_id) == self.owner_id
+            )
+        )
+        needle = without_accents(fold(title.strip()))
+        words = [without_accents(word) for word in title_words(title)]
+        exact: list[int] = []
+        partial: list[int] = []
+        for task_id, folded in rows:
+            bare = without_accents(folded)
+            if bare == needle:
+                exact.append(task_id)
+            elif all(word in bare for word in words):
+                partial.append(task_id)
+        ids = sorted(exact or partial)[:limit]
+        if not ids:
+            return []
+        stmt = select(Task).where(col(Task.owner_id) == self.owner_id, col(Task.id).in_(ids))
+        return list((await self.session.execute(stmt.order_by(col(Task.id)))).scalars())
+
+    async def _get_many(self, task_ids: Sequence[int]) -> list[Task]:
+        """The tasks named, locked for a change, in the order given (repeats dropped); or
+        :class:`TasksNotFound` naming every one that is missing."""
+        ids = list(dict.fromkeys(task_ids))
+        if not ids:
+            raise TooManyTasks("Name at least one task.")
+        if len(ids) > BULK_MAX:
+            raise TooManyTasks(f"One change can name at most {BULK_MAX} tasks, not {len(ids)}.")
+        where = (col(Task.owner_id) == self.owner_id, col(Task.id).in_(ids))
+        stmt = select(Task).where(*where).order_by(col(Task.id))
+        if self.session.get_bind().dialect.name == "sqlite":  # see ``get``
+            await self.session.execute(update(Task).where(*where).values(version=col(Task.version)))
+        else:
+            stmt = stmt.with_for_update()
+        found = {task.id: task for task in (await self.session.execute(stmt)).scalars()}
+        missing = [task_id for task_id in ids if task_id not in found]
+        if len(missing) == 1:
+            raise TaskNotFound(missing[0])
+        if missing:
+            raise TasksNotFound(missing)
+        return [found[task_id] for task_id in ids]
+
+    async def _change(
+        self, task: Task, changes: dict[str, Any], if_versions: Collection[int] | None
+    ) -> list[tuple[Group, int]]:
+        """Write ``changes`` (field -> value) and record them; the counter moves it needs.
+        ``completed_at`` follows the status unless ``changes`` sets it."""
+        unknown = set(changes) - set(_RECORDED)
+        if unknown:
+            raise ValueError(f"not editable: {sorted(unknown)}")
+        assert task.id is not None
+        changed = {k: v for k, v in changes.items() if getattr(task, k) != v}
+        if not changed:
+            return []
+        now = utcnow()
+        if "status" in changed and "completed_at" not in changes:
+            if changed["status"] == Status.done:
+                changed["completed_at"] = now
+            elif task.status == Status.done:
+                changed["completed_at"] = None
+        diff = {name: (getattr(task, name), value) for name, value in changed.items()}
+        before = (task.status, task.priority)
+        for name, value in changed.items():
+            setattr(task, name, value)
+        task.title_folded = fold(task.title)
+        task.description_folded = fold_optional(task.description)
+        task.updated_at = now
+        await self._flush(task.id, if_versions)
+        if "tags" in changed:
+            await self._write_tags(task, changed["tags"], replace=True)
+        self._record(task, "updated", diff, now)
+        after = (task.status, task.priority)
+        return [] if after == before else [(before, -1), (after, 1)]
+
+    async def _delete(
+        self, task: Task, if_versions: Collection[int] | None
+    ) -> list[tuple[Group, int]]:
+        assert task.id is not None
+        snapshot = {f: (getattr(task, f), None) for f in _RECORDED}
+        await self.session.delete(task)
+        await self._flush(task.id, if_versions)
+        self._record(task, "deleted", snapshot, utcnow())
+        return [((task.status, task.priority), -1)]
 
     @staticmethod
     def _check_version(task: Task, if_versions: Collection[int] | None) -> None:
@@ -263,6 +408,9 @@ class TaskRepository:
                 owner_id=self.owner_id,
                 actor=self.actor.label,
                 session_id=self.actor.session_id,
+                change_id=self.actor.change_id,
+                undoes=self.actor.undoes,
+                version=task.version,
                 action=action,
                 changes={
                     name: {"old": json_value(old), "new": json_value(new)}

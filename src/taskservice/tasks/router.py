@@ -6,7 +6,7 @@ from fastapi import APIRouter, Header, Path, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from taskservice.openapi import problem_responses
-from taskservice.tasks.dependencies import IdempotencyStoreDep, TaskRepositoryDep
+from taskservice.tasks.dependencies import IdempotencyStoreDep, TaskRepositoryDep, TodayDep
 from taskservice.tasks.etag import etag_for, if_match_versions, if_none_match_hits
 from taskservice.tasks.idempotency import (
     REPLAY_HEADER,
@@ -134,11 +134,11 @@ async def _create_once(
 
 @router.get("", response_model=TaskPage, responses=problem_responses(400, 401, 422))
 async def list_tasks(
-    repository: TaskRepositoryDep, query: Annotated[TaskQuery, Query()]
+    repository: TaskRepositoryDep, query: Annotated[TaskQuery, Query()], today: TodayDep
 ) -> TaskPage:
     """List your tasks, filtered and sorted, one page at a time."""
     page = await repository.list_tasks(
-        query.filters(), query.order(), limit=query.limit, cursor=query.cursor
+        query.filters(today), query.order(), limit=query.limit, cursor=query.cursor
     )
     return TaskPage(
         items=[TaskRead.model_validate(task) for task in page.items],
@@ -208,9 +208,7 @@ async def update_task(
     if_match: IfMatch = None,
 ) -> Response:
     """Change some fields of a task (JSON merge patch; `application/json` works too)."""
-    task = await repository.update(
-        task_id, body.changes(), if_versions=if_match_versions(if_match, task_id)
-    )
+    task = await repository.update(task_id, body, if_versions=if_match_versions(if_match, task_id))
     return _task_response(task)
 
 

@@ -177,6 +177,12 @@ class TaskPatch(BaseModel):
         """The fields the client sent, with their validated values."""
         return {name: getattr(self, name) for name in self.model_fields_set}
 
+    @classmethod
+    def replacing(cls, data: TaskCreate) -> "TaskPatch":
+        """Every field, as ``data`` (already validated) has it: a full replacement."""
+        values = {name: getattr(data, name) for name in TaskCreate.model_fields}
+        return cls.model_construct(_fields_set=set(values), **values)
+
 
 class TaskRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)

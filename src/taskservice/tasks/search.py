@@ -8,6 +8,7 @@ database's own ``lower()`` is used: SQLite's knows only ASCII, and PostgreSQL's 
 on the server's locale and does not fold ``ß`` to ``ss``.
 """
 
+import re
 import unicodedata
 
 
@@ -20,3 +21,17 @@ def fold(text: str) -> str:
 
 def fold_optional(text: str | None) -> str | None:
     return None if text is None else fold(text)
+
+
+def title_words(text: str) -> list[str]:
+    """The folded words of ``text`` (its whole folded text if it has none): a title
+    matches when it holds every one of them."""
+    folded = fold(text.strip())
+    return re.findall(r"\w+", folded) or [folded]
+
+
+def without_accents(folded: str) -> str:
+    """A folded text without its combining marks: ``café`` and ``cafe`` are one word."""
+    decomposed = unicodedata.normalize("NFD", folded)
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return unicodedata.normalize("NFC", bare)

@@ -1,18 +1,19 @@
-"""The grammar's change rules: status, priority, due date, rename, tags and delete."""
+"""The grammar's change rules for one task: status, priority, title and delete.
+
+Due dates are in ``scheduling``, tags and descriptions in ``details``. Each pattern names
+the task with ``{REF}``: an id, a quoted or unquoted title, or a pronoun (see ``rules``).
+"""
 
 import re
 
-from taskservice.agent.offline.dates import parse_date
 from taskservice.agent.offline.intents import (
-    AddTags,
     DeleteTask,
     Intent,
     Rename,
-    SetDueDate,
     SetPriority,
     SetStatus,
+    ShiftPriority,
     StatusName,
-    Unknown,
 )
 from taskservice.agent.offline.rules import (
     PRIORITIES,
@@ -21,7 +22,6 @@ from taskservice.agent.offline.rules import (
     Build,
     Message,
     lookup,
-    parse_tags,
     rule,
     rules,
     table,
@@ -44,11 +44,8 @@ def _priority(match: re.Match[str], message: Message) -> Intent:
     return SetPriority(message.ref(match["ref"]), lookup(PRIORITIES, match["prio"]))
 
 
-def _due(match: re.Match[str], message: Message) -> Intent:
-    due = parse_date(match["date"], message.today)
-    if due is None:
-        return Unknown(message.original)
-    return SetDueDate(message.ref(match["ref"]), due)
+def _shift_priority(steps: int) -> Build:
+    return lambda match, message: ShiftPriority(message.ref(match["ref"]), steps)
 
 
 def _rename(match: re.Match[str], message: Message) -> Intent | None:
@@ -56,74 +53,71 @@ def _rename(match: re.Match[str], message: Message) -> Intent | None:
     return Rename(message.ref(match["ref"]), title) if title else None
 
 
-def _add_tags(match: re.Match[str], message: Message) -> Intent | None:
-    tags = parse_tags(match["tags"])
-    return AddTags(message.ref(match["ref"]), tags) if tags else None
+_SET = r"(?:set|change|update|make|switch)"
 
-
-CHANGE = [
+STATUS = [
     *rules(
         _status,
-        r"(?:mark|set|flag|move|put|change)\s+{REF}\s+(?:as\s+|to\s+|in(?:to)?\s+)?{STATUS}",
-        r"(?:set|change|update)\s+(?:the\s+)?status\s+(?:of|for|on)\s+{REF}\s+(?:to|as)\s+{STATUS}",
-        r"(?:set|change|update)\s+{REF}(?:'s)?\s+status\s+(?:to|as)\s+{STATUS}",
+        rf"{_SET}\s+(?:the\s+)?status\s+(?:of|for|on)\s+{{REF}}\s+(?:to|as)\s+{{STATUS}}",
+        rf"{_SET}\s+{{REF}}(?:'s)?\s+status\s+(?:to|as)\s+{{STATUS}}",
+        r"(?:mark|set|flag|move|put|change|switch)\s+{REF}\s+(?:as\s+|to\s+|in(?:to)?\s+)?"
+        r"{STATUS}",
         r"{REF}{IS}?\s+(?:now\s+)?(?:marked\s+(?:as\s+)?)?{STATUS}(?:\s+now)?",
     ),
     rule(rf"(?P<verb>{table(STATUS_VERBS)})\s+{{REF}}", _status_verb),
     rule(r"(?:put|place)\s+{REF}\s+on\s+hold", _fixed_status("blocked")),
     rule(
-        r"(?:i(?:'ve|\s+have)?\s+|i'm\s+|i\s+am\s+)?(?:finished|completed|closed|done)"
-        r"(?:\s+with)?\s+{REF}",
+        r"(?:i(?:'ve|\s+have)?\s+(?:just\s+|already\s+|finally\s+)?|i'm\s+|i\s+am\s+)?"
+        r"(?:finished|completed|closed|done|did|wrapped\s+up)(?:\s+with)?\s+{REF}",
         _fixed_status("done"),
     ),
     rule(
         r"(?:i'm|i\s+am)\s+(?:now\s+)?(?:working\s+on|starting|doing)\s+{REF}",
         _fixed_status("in_progress"),
     ),
+    rule(r"{REF}\s+(?:is\s+)?(?:blocked|waiting)\s+(?:on|by)\s+.+", _fixed_status("blocked")),
+]
+
+_BUMP = r"(?:bump|raise|boost|move|push)"
+PRIORITY = [
     *rules(
         _priority,
-        r"(?:set|change|update|make)\s+(?:the\s+)?priority\s+(?:of|for|on)\s+{REF}"
-        r"\s+(?:to|as)\s+{PRIO}",
-        r"(?:set|change|update)\s+{REF}(?:'s)?\s+priority\s+(?:to|as)\s+{PRIO}",
-        r"(?:set|change|update|make)\s+(?:the\s+)?priority\s+(?:to\s+)?{PRIO}"
-        r"\s+(?:for|on|of)\s+{REF}",
+        rf"{_SET}\s+(?:the\s+)?priority\s+(?:of|for|on)\s+{{REF}}\s+(?:to|as)\s+{{PRIO}}",
+        rf"{_SET}\s+{{REF}}(?:'s)?\s+priority\s+(?:to|as)\s+{{PRIO}}",
+        rf"{_SET}\s+(?:the\s+)?priority\s+(?:to\s+)?{{PRIO}}\s+(?:for|on|of)\s+{{REF}}",
+        rf"{_BUMP}\s+(?:up\s+)?(?:the\s+priority\s+of\s+)?{{REF}}(?:'s\s+priority)?"
+        r"(?:\s+up)?\s+(?:to|as)\s+{PRIO}",
         r"(?:make|set|mark|change|flag)\s+{REF}\s+(?:to\s+|as\s+)?{PRIO}",
         r"{REF}{IS}\s+(?:now\s+)?{PRIO}",
     ),
     *rules(
-        _due,
-        r"(?:move|reschedule|postpone|push|defer|shift|change|schedule|set)\s+{REF}"
-        r"\s+(?:back\s+)?(?:to|until|till|for|on)\s+(?P<date>.+)",
-        r"{REF}{IS}?\s+(?:now\s+)?due\s+(?:on\s+|by\s+)?(?P<date>.+)",
-        r"(?:set|change|update|make|move)\s+(?:the\s+)?(?:{DUE}|due)\s+(?:of|for|on)\s+{REF}"
-        r"\s+(?:to|as|for|on)\s+(?P<date>.+)",
-        r"(?:set|change|update)\s+{REF}(?:'s)?\s+{DUE}\s+(?:to|as|for)\s+(?P<date>.+)",
-        r"(?:set|change|update)\s+(?:the\s+)?{DUE}\s+to\s+(?P<date>.+?)\s+(?:for|on|of)\s+{REF}",
-        r"(?:make|set)\s+{REF}\s+due\s+(?:on\s+|by\s+)?(?P<date>.+)",
+        _shift_priority(1),
+        r"(?:bump|boost)\s+(?:up\s+)?{REF}(?:\s+up)?",
+        r"(?:raise|increase|bump(?:\s+up)?)\s+(?:the\s+)?priority\s+(?:of|for|on)\s+{REF}",
+        r"(?:raise|increase|bump(?:\s+up)?)\s+{REF}(?:'s)?\s+priority",
+        r"(?:prioriti[sz]e)\s+{REF}",
     ),
     *rules(
-        lambda match, message: SetDueDate(message.ref(match["ref"]), None),
-        r"(?:remove|clear|delete|drop|unset|reset)\s+(?:the\s+)?{DUE}\s+(?:of|from|for|on)\s+{REF}",
-        r"(?:remove|clear|delete|unset)\s+{REF}(?:'s)?\s+{DUE}",
-        r"{REF}\s+(?:has|needs)\s+no\s+{DUE}",
+        _shift_priority(-1),
+        r"(?:lower|decrease|reduce|drop)\s+(?:the\s+)?priority\s+(?:of|for|on)\s+{REF}",
+        r"(?:lower|decrease|reduce|drop)\s+{REF}(?:'s)?\s+priority",
+        r"(?:deprioriti[sz]e)\s+{REF}",
     ),
-    *rules(
-        _rename,
-        r"(?:rename|retitle)\s+{REF}\s+(?:to|as|into)\s+(?P<title>.+)",
-        r"(?:change|set|update)\s+(?:the\s+)?(?:title|name)\s+(?:of|for|on)\s+{REF}"
-        r"\s+to\s+(?P<title>.+)",
-        r"(?:change|set|update)\s+{REF}(?:'s)?\s+(?:title|name)\s+to\s+(?P<title>.+)",
-    ),
-    *rules(
-        _add_tags,
-        r"(?:tag|label)\s+{REF}\s+(?:with\s+|as\s+)?(?:the\s+)?(?:(?:tags?|labels?)\s+)?"
-        r"(?P<tags>.+)",
-        r"add\s+(?:the\s+)?(?:tags?|labels?)\s+(?P<tags>.+?)\s+(?:to|on)\s+{REF}",
-        r"add\s+(?P<tags>#\S+(?:(?:\s*,\s*|\s+and\s+|\s+)#\S+)*)\s+to\s+{REF}",
-    ),
+]
+
+RENAME = rules(
+    _rename,
+    r"(?:rename|retitle)\s+{REF}\s+(?:to|as|into)\s+(?P<title>.+)",
+    r"(?:change|set|update)\s+(?:the\s+)?(?:title|name)\s+(?:of|for|on)\s+{REF}"
+    r"\s+to\s+(?P<title>.+)",
+    r"(?:change|set|update)\s+{REF}(?:'s)?\s+(?:title|name)\s+to\s+(?P<title>.+)",
+    r"call\s+{REF}\s+(?P<title>[\ue000-\ue0ff])\s+instead",
+)
+
+DELETE = [
     rule(
-        r"(?:delete|remove|drop|trash|erase|discard|get\s+rid\s+of|throw\s+away)\s+{REF}"
-        r"(?:\s+from\s+(?:my\s+|the\s+)?(?:list|tasks))?",
+        r"(?:delete|remove|drop|trash|erase|discard|get\s+rid\s+of|throw\s+away|scrap|cancel)"
+        r"\s+{REF}(?:\s+from\s+(?:my\s+|the\s+)?(?:list|tasks))?",
         lambda match, message: DeleteTask(message.ref(match["ref"])),
     ),
 ]

@@ -82,7 +82,7 @@ def task_ids_in(output: Any) -> list[int]:
         value = output.get(key)
         if isinstance(value, dict) and isinstance(value.get("id"), int):
             return [value["id"]]
-    for key in ("matches", "tasks"):
+    for key in ("matches", "tasks", "updated", "deleted"):
         value = output.get(key)
         if isinstance(value, list):
             return [t["id"] for t in value if isinstance(t, dict) and isinstance(t.get("id"), int)]
@@ -90,11 +90,14 @@ def task_ids_in(output: Any) -> list[int]:
 
 
 def last_mentioned_task(items: list[dict[str, Any]]) -> int | None:
-    """The task the conversation last talked about, for "it" and "this"."""
+    """The task the conversation last talked about, for "it" and "this"; ``None`` when that
+    is unclear."""
     for result in reversed(tool_results(items)):
         ids = task_ids_in(result.output)
         if len(ids) == 1:
             return ids[0]
+        if len(ids) > 1:
+            return None  # after a list of several, "it" could be any of them: ask
         task_id = result.arguments.get("task_id")
         if isinstance(task_id, int):
             return task_id

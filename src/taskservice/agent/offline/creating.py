@@ -3,7 +3,12 @@
 import re
 from datetime import date
 
-from taskservice.agent.offline.dates import DATE_PATTERN, WEEKDAY_ABBREVIATIONS, parse_date
+from taskservice.agent.offline.dates import (
+    DATE_PATTERN,
+    WEEKDAY_ABBREVIATIONS,
+    WEEKDAY_NAMES,
+    parse_date,
+)
 from taskservice.agent.offline.intents import (
     CreateTasks,
     Intent,
@@ -33,6 +38,14 @@ _DUE_WORDS = re.compile(
     rf"\s+(?P<date>{DATE_PATTERN})",
     _I,
 )
+_BARE_DATE = re.compile(
+    r"(?<![\w'-])(?:(?:the\s+)?day\s+after\s+tomorrow|today|tonight|tomorrow|tmrw"
+    rf"|next\s+(?:week|{WEEKDAY_NAMES})|this\s+(?:{WEEKDAY_NAMES})"
+    r"|in\s+(?:\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+    r"\s+(?:days?|weeks?|months?)|(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?:week|month)"
+    r"|\d{4}-\d{1,2}-\d{1,2})(?![\w'-])",
+    _I,
+)
 _DUE_AT_END = re.compile(rf"(?<=\S)(?<!every)(?<!each)\s+(?:on\s+)?(?P<date>{DATE_PATTERN})$", _I)
 _LIST_NAME = re.compile(
     r"\s+(?:to|on|in)\s+(?:my|the)\s+(?:(?:task|to-?do)\s+)?(?:list|tasks)(?![\w-])", _I
@@ -54,9 +67,11 @@ def _parts(text: str, today: date) -> _Parts | None:
         priority = lookup(PRIORITIES, match["prio"] or match["prio2"])
         text = f"{text[: match.start()]} {text[match.end() :]}"
     due = None
-    match = _DUE_WORDS.search(text) or _DUE_AT_END.search(text)
+    text = " ".join(text.split())
+    match = _DUE_WORDS.search(text) or _BARE_DATE.search(text) or _DUE_AT_END.search(text)
     if match and not (match.re is _DUE_AT_END and match["date"].lower() in WEEKDAY_ABBREVIATIONS):
-        if (due := parse_date(match["date"], today)) is None:
+        phrase = match[0] if match.re is _BARE_DATE else match["date"]
+        if (due := parse_date(phrase, today)) is None:
             return None
         text = f"{text[: match.start()]} {text[match.end() :]}"
     text = re.sub(r"\s*,(?:\s*,)*", ",", " ".join(text.split()))
@@ -111,7 +126,15 @@ _REMIND = re.compile(
     r"(?:to|about|that\s+i\s+(?:need|have)\s+to)\s+(?P<body>.+)",
     _I,
 )
+_PUT = re.compile(
+    r"put\s+(?P<body>.+?)\s+(?:on|in|to)\s+(?:my|the)\s+(?:(?:task|to-?do)\s+)?list(?P<rest>.*)", _I
+)
 _TODO = re.compile(r"(?:to-?do|to\s+do)\s*:\s*(?P<body>.+)|to-?do\s+(?P<bare>.+)", _I)
+
+
+def create_from_obligation(message: Message) -> Intent | None:
+    """ "I need to call mom tomorrow": the words after "I need to" are the task."""
+    return _create_tasks(message, message.text, plural=False)
 
 
 def create(message: Message) -> Intent | None:
@@ -120,6 +143,8 @@ def create(message: Message) -> Intent | None:
         if match["when"] and due is None:
             return Unknown(message.original)
         return _create_tasks(message, match["body"], plural=False, due=due)
+    if match := _PUT.fullmatch(message.text):
+        return _create_tasks(message, f"{match['body']}{match['rest']}", plural=False)
     if match := _TODO.fullmatch(message.text):
         return _create_tasks(message, match["body"] or match["bare"], plural=False)
     if not (match := _VERB.fullmatch(message.text)):

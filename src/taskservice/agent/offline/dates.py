@@ -32,6 +32,7 @@ _WEEKDAYS = {
     **dict.fromkeys(("saturday", "sat"), 5),
     **dict.fromkeys(("sunday", "sun"), 6),
 }
+WEEKDAY_NAMES = "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
 WEEKDAY_ABBREVIATIONS = frozenset(name for name in _WEEKDAYS if not name.endswith("day"))
 _MONTHS = {
     **dict.fromkeys(("january", "jan"), 1),
@@ -150,6 +151,31 @@ DATE_PATTERN = (
 )
 """Every phrase ``parse_date`` reads, without groups, for embedding in other patterns
 (compile with ``re.IGNORECASE``); it checks shape only, ``parse_date`` checks existence."""
+
+
+SPAN_PATTERN = (
+    rf"(?:(?:\d{{1,3}}|{_alternatives(_NUMBERS)}|a\s+couple\s+of)\s+"
+    r"(?:days?|weeks?)|a\s+fortnight|(?:one|a)\s+more\s+(?:day|week))(?![\w-])"
+)
+"""A span of days or weeks ("3 days", "a week", "two weeks", "a couple of days")."""
+
+
+def parse_days(span: str) -> int | None:
+    """The number of days ``span`` (see ``SPAN_PATTERN``) names; ``None`` if it names none
+    or more than ten years."""
+    words = " ".join(span.lower().split())
+    if words == "a fortnight":
+        return 14
+    match = re.fullmatch(r"(.+?)\s+(?:more\s+)?(days?|weeks?)", words)
+    if match is None:
+        return None
+    count, unit = match[1].removesuffix(" more"), match[2]
+    counts = {**_NUMBERS, "a couple of": 2}
+    number = counts[count] if count in counts else int(count) if count.isdigit() else None
+    if number is None or number < 1:
+        return None
+    days = number * (7 if unit.startswith("week") else 1)
+    return days if days <= 3660 else None
 
 
 def parse_date(phrase: str, today: date) -> date | None:

@@ -1,153 +1,32 @@
-"""The grammar's find rules: summary, show, count, list, search and choosing a task."""
+"""The grammar's find rules: summary, show, count, list, search and choosing a task.
+
+Filters ("open", "tagged #work", "due this week", "sorted by priority") are read by
+``filters``; today's agenda, the next tasks and "show more" are in ``agenda``.
+"""
 
 import re
-from collections.abc import Callable
-from dataclasses import replace
-from datetime import timedelta
 
-from taskservice.agent.offline.dates import DATE_PATTERN, parse_date, week_bounds
+from taskservice.agent.offline.filters import read_filters
 from taskservice.agent.offline.intents import (
-    ChooseTask,
     CountTasks,
     Intent,
     ListTasks,
     ShowTask,
-    StatusName,
     Summary,
 )
 from taskservice.agent.offline.rules import (
-    NUMBER,
-    PARTS,
-    PRIORITIES,
     Build,
     Message,
-    lookup,
     rule,
     rules,
 )
 
 _I = re.IGNORECASE
 
-Filter = Callable[[re.Match[str], Message, ListTasks], ListTasks | None]
-
-
-def _with_status(status: StatusName) -> Filter:
-    return lambda match, message, found: replace(found, statuses=(*found.statuses, status))
-
-
-def _with_tag(match: re.Match[str], message: Message, found: ListTasks) -> ListTasks | None:
-    tag = (match["tag"] or match["tag2"]).lower()
-    return replace(found, tag=tag) if found.tag in (None, tag) else None
-
-
-def _with_window(match: re.Match[str], message: Message, found: ListTasks) -> ListTasks:
-    today, word = message.today, " ".join(match["window"].lower().split())
-    if word.endswith("week"):
-        monday, sunday = week_bounds(today + timedelta(weeks=1 if word == "next week" else 0))
-        return replace(found, due_from=max(monday, today), due_to=sunday)
-    day = today + timedelta(days=1 if word == "tomorrow" else 0)
-    return replace(found, due_from=day, due_to=day)
-
-
-def _with_due(match: re.Match[str], message: Message, found: ListTasks) -> ListTasks | None:
-    day = parse_date(match["date"], message.today)
-    relation = (match["relation"] or "on").lower()
-    if day is None:
-        return None
-    if relation == "on":
-        return replace(found, due_from=day, due_to=day)
-    return replace(found, due_to=day - timedelta(days=1 if relation == "before" else 0))
-
-
-_FILTERS: tuple[tuple[re.Pattern[str], Filter], ...] = tuple(
-    (re.compile(pattern.replace("{PRIO}", PARTS["PRIO"]) + r"(?![\w-])", _I), apply)
-    for pattern, apply in (
-        (
-            r"(?:about|containing|mentioning|mention|matching|named|called|titled|regarding"
-            r"|related\s+to)\s+(?P<query>.+)",
-            lambda match, message, found: replace(found, query=message.restore(match["query"])),
-        ),
-        (r"not\s+(?:yet\s+)?started", _with_status("todo")),
-        (
-            r"open|pending|outstanding|unfinished|incomplete|remaining|remains?|left|active"
-            r"|not\s+(?:yet\s+)?(?:done|finished|completed)|undone|(?:still\s+)?to\s+do",
-            lambda match, message, found: replace(found, open_only=True),
-        ),
-        (r"done|completed?|finish(?:ed)?|closed|resolved", _with_status("done")),
-        (
-            r"in[\s_-]progress|ongoing|started|wip|being\s+worked\s+on"
-            r"|(?:am\s+i|i'm|i\s+am)\s+working\s+on",
-            _with_status("in_progress"),
-        ),
-        (r"blocked|stuck|on\s+hold|waiting", _with_status("blocked")),
-        (
-            r"overdue|late|past\s+(?:their\s+)?due(?:\s+date)?|behind(?:\s+schedule)?",
-            lambda match, message, found: replace(found, overdue=True),
-        ),
-        (
-            r"(?:with\s+)?{PRIO}",
-            lambda match, message, found: replace(
-                found, priorities=(*found.priorities, lookup(PRIORITIES, match["prio"]))
-            ),
-        ),
-        (
-            r"(?:(?:tagged|labell?ed)(?:\s+(?:with|as))?\s+|with\s+(?:the\s+)?(?:tag|label)\s+)?"
-            r"#(?P<tag>\w[\w-]*)|(?:(?:tagged|labell?ed)(?:\s+(?:with|as))?|with\s+(?:the\s+)?"
-            r"(?:tag|label))\s+(?P<tag2>\w[\w-]*)",
-            _with_tag,
-        ),
-        (
-            r"(?:(?:that\s+are\s+)?due\s+|for\s+|scheduled\s+for\s+)?"
-            r"(?P<window>today|tonight|tomorrow|this\s+week|next\s+week)(?:'s)?",
-            _with_window,
-        ),
-        (
-            rf"(?:due\s+(?P<relation>on|by|before)?\s*|on\s+|for\s+)(?P<date>{DATE_PATTERN})",
-            _with_due,
-        ),
-    )
-)
-_NOUN = re.compile(
-    r"(?:tasks|todos|to-?dos|items|(?:to[\s-]?do\s+)?list|plate|everything|all|things|stuff)"
-    r"(?![\w-])",
-    _I,
-)
-_FILLER = re.compile(
-    r"(?:me|my|the|of|any|anything|currently|still|now|right\s+now|so\s+far|at\s+the\s+moment"
-    r"|that|which|are|is|were|was|there|and|or|with|status|marked(?:\s+as)?|did\s+i|i\s+have"
-    r"|do\s+i\s+(?:still\s+)?(?:have|need)|have\s+i(?:\s+got)?|i've(?:\s+got)?|in\s+total|total"
-    r"|altogether|on(?=\s+(?:my|the)\b))(?![\w-])",
-    _I,
-)
-
-
-def _filter(rest: str, message: Message, found: ListTasks) -> tuple[int, ListTasks] | None:
-    for regex, apply in _FILTERS:
-        if (match := regex.match(rest)) and (updated := apply(match, message, found)):
-            return match.end(), updated
-    return None
-
-
-def _listing(rest: str, message: Message) -> tuple[ListTasks, bool] | None:
-    """Filters and fillers ("all open tasks tagged #work") as a ``ListTasks``, and whether a
-    noun ("tasks", "list", "everything") was seen; ``None`` if a word is neither."""
-    found, noun = ListTasks(), False
-    while rest := rest.lstrip(" ,"):
-        if match := _NOUN.match(rest) or _FILLER.match(rest):
-            noun = noun or match.re is _NOUN
-            rest = rest[match.end() :]
-        elif step := _filter(rest, message, found):
-            rest, found = rest[step[0] :], step[1]
-        else:
-            return None
-    if found.due_to is not None and not found.statuses:
-        found = replace(found, open_only=True)
-    return found, noun
-
 
 def _list(need_noun: bool) -> Build:
     def build(match: re.Match[str], message: Message) -> Intent | None:
-        parsed = _listing(match["rest"], message)
+        parsed = read_filters(match["rest"], message)
         if parsed is None or not (parsed[1] or (parsed[0] != ListTasks() and not need_noun)):
             return None
         return parsed[0]
@@ -156,7 +35,7 @@ def _list(need_noun: bool) -> Build:
 
 
 def _count(match: re.Match[str], message: Message) -> Intent | None:
-    parsed = _listing(match["rest"] or "", message)
+    parsed = read_filters(match["rest"] or "", message)
     if parsed is None:
         return None
     found = parsed[0]
@@ -168,7 +47,7 @@ def _count(match: re.Match[str], message: Message) -> Intent | None:
 
 
 def _search(match: re.Match[str], message: Message) -> Intent | None:
-    parsed = _listing(match["query"], message)
+    parsed = read_filters(match["query"], message)
     if parsed is not None and parsed[0] != ListTasks():
         return parsed[0]
     query = message.restore(re.sub(r"^(?:(?:the|my|a|an)\s+)+", "", match["query"], flags=_I))
@@ -184,7 +63,12 @@ SHOW = rules(
     r"{REF}",
     r"(?:what|how)(?:'s|s|\s+is|\s+about)\s+(?:the\s+)?(?:(?:status|state|details?)\s+(?:of|for|on)"
     r"\s+)?{NAMED}(?:\s+(?:going|coming\s+along))?",
-    r"(?:is|was)\s+{REF}\s+(?:{STATUS}|{PRIO}|overdue|due\s+.+)",
+    r"(?:what|how)(?:'s|s|\s+is|\s+are|\s+about)\s+(?:the\s+)?(?:status|state|details?|progress)"
+    r"\s+(?:of|for|on|with)\s+{REF}",
+    r"(?:the\s+)?(?:status|state|progress)\s+(?:of|for|on)\s+{REF}",
+    r"how(?:'s|s|\s+is)\s+{REF}\s+(?:going|coming\s+along|doing)",
+    r"where\s+(?:am\s+i|are\s+we|do\s+i\s+stand)\s+(?:with|on)\s+{REF}",
+    r"(?:is|was)\s+{REF}\s+(?:{STATUS}|{PRIO}|overdue|late|due\s+.+)(?:\s+yet)?",
     r"(?:the\s+)?(?:details|info(?:rmation)?|more)\s+(?:of|on|about|for)\s+{REF}",
     r"tell\s+me\s+(?:more\s+)?about\s+{REF}",
     r"{NAMED}\s+(?:details|info)",
@@ -194,7 +78,7 @@ LIST = [
     *rules(
         _list(need_noun=False),
         r"(?:show|list|display|get|give|view|see|print|fetch|pull\s+up|bring\s+up|tell|find"
-        r"|search\s+for|look\s+up)(?:\s+me)?\s+(?P<rest>.+)",
+        r"|search\s+for|look\s+up|sort|order|rank)(?:\s+me)?\s+(?P<rest>.+)",
         r"(?:(?:tell|show)\s+me\s+|let\s+me\s+know\s+)?(?:what|which)(?:'s|'re|s)?\s+(?P<rest>.+)",
         r"(?:do\s+i\s+have|are\s+there|is\s+there|have\s+i\s+got|is\s+anything|anything)"
         r"\s+(?P<rest>.+)",
@@ -219,8 +103,4 @@ SUMMARY = rules(
     r"how\s+am\s+i\s+doing(?:\s+(?:on|with)\s+(?:my\s+)?tasks)?(?:\s+so\s+far)?",
     r"how\s+(?:are|is)\s+(?:my\s+)?(?:tasks|things|progress|everything)\s+(?:going|looking)",
     r"where\s+do\s+i\s+stand|what(?:'s|s|\s+is)\s+my\s+status",
-)
-CHOOSE = rule(
-    rf"(?:(?:the\s+)?one\s+with\s+(?:the\s+)?)?(?P<ref>{NUMBER})(?:\s+one)?",
-    lambda match, message: ChooseTask(int(re.findall(r"\d+", match["ref"])[-1])),
 )

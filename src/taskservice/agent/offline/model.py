@@ -23,24 +23,23 @@ from agents.usage import Usage
 from openai.types.responses.response_prompt_param import ResponsePromptParam
 
 from taskservice.agent.offline import intents as i
+from taskservice.agent.offline.answers import answer
 from taskservice.agent.offline.conversation import (
     ToolResult,
     as_items,
     focus_from,
     is_assistant_text,
     is_user,
-    last_mentioned_task,
     last_user_index,
     text_of,
     today_from,
     tool_results,
 )
 from taskservice.agent.offline.grammar import parse
-from taskservice.agent.offline.replies import HELP, ambiguous, not_found, reply_for
+from taskservice.agent.offline.plans import Situation, step
 from taskservice.agent.offline.streaming import function_call, message, new_id, stream_events
-from taskservice.agent.tools.common import to_json
 
-_ROLE_BY_TOOL = {"create_task": "planner", "set_status": "editor", "list_tasks": "reporter"}
+_ROLE_BY_TOOL = {"create_task": "planner", "set_status": "editor", "status_summary": "reporter"}
 
 
 def specialist_for(intent: i.Intent) -> str | None:
@@ -53,7 +52,7 @@ def specialist_for(intent: i.Intent) -> str | None:
     return None
 
 
-def _pending_question(history: list[dict[str, Any]], today: date) -> i.Intent | None:
+def _pending_question(history: list[dict[str, Any]], today: date, focused: bool) -> i.Intent | None:
     """The request behind the last "which one?" question, if that was our last word."""
     for index in range(len(history) - 1, -1, -1):
         item = history[index]
@@ -62,7 +61,7 @@ def _pending_question(history: list[dict[str, Any]], today: date) -> i.Intent | 
                 return None
             for earlier in range(index - 1, -1, -1):
                 if is_user(history[earlier]):
-                    return parse(text_of(history[earlier]), today)
+                    return parse(text_of(history[earlier]), today, focused=focused)
             return None
         if is_user(item):
             return None
@@ -94,9 +93,10 @@ class _Turn:
         self.history = self.items[: max(index, 0)]
         self.turn = self.items[index + 1 :]
         text = text_of(self.items[index]) if index >= 0 else ""
-        intent = parse(text, self.today)
+        focused = self.focus is not None
+        intent = parse(text, self.today, focused=focused)
         if isinstance(intent, i.ChooseTask):
-            pending = _pending_question(self.history, self.today)
+            pending = _pending_question(self.history, self.today, focused)
             ref = i.TaskRef(id=intent.id)
             intent = _with_ref(pending, ref) if pending else i.ShowTask(ref)
         self.intent = intent
@@ -115,6 +115,9 @@ class _Turn:
         results = tool_results(self.turn[start:])
         return [r for r in results if not r.name.startswith("transfer_to_")]
 
+    def situation(self) -> Situation:
+        return Situation(self.intent, self.today, self.focus, self.items, self.history, self.mine())
+
 
 def decide(turn: _Turn) -> list[TResponseOutputItem]:
     target = specialist_for(turn.intent)
@@ -124,96 +127,11 @@ def decide(turn: _Turn) -> list[TResponseOutputItem]:
             for item in turn.turn
         )
         if target is None or handed_back or target not in turn.handoff_tools:
-            return [message(HELP)]
+            return [message(answer(turn.intent))]
         return turn.handoff(target)
     if target != turn.role:
         return turn.handoff("triage")
-    return _specialist_step(turn)
-
-
-def _specialist_step(turn: _Turn) -> list[TResponseOutputItem]:
-    intent, done = turn.intent, turn.mine()
-    ref: i.TaskRef | None = getattr(intent, "ref", None)
-    if ref is not None and ref.pronoun:
-        task_id = turn.focus or last_mentioned_task(turn.items)
-        if task_id is None:
-            return [message("Which task do you mean? Name it by its id, e.g. 'task 3'.")]
-        intent, ref = _with_ref(intent, i.TaskRef(id=task_id)), i.TaskRef(id=task_id)
-    if ref is not None and ref.title is not None:
-        if not done:
-            return [function_call("find_tasks", to_json({"title": ref.title}))]
-        found, actions = done[0], done[1:]
-        matches = found.output.get("matches", []) if isinstance(found.output, dict) else []
-        if not actions:
-            if not matches:
-                return [message(not_found(ref.title))]
-            if len(matches) > 1:
-                return [message(ambiguous(ref.title, matches))]
-            return _calls(_with_ref(intent, i.TaskRef(id=matches[0]["id"])), turn.today)
-        return [message(reply_for(actions))]
-    if not done:
-        return _calls(intent, turn.today)
-    return [message(reply_for(done))]
-
-
-def _day(value: date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _calls(intent: i.Intent, today: date) -> list[TResponseOutputItem]:
-    def call(name: str, **args: Any) -> TResponseOutputItem:
-        return function_call(name, to_json(args))
-
-    ref = getattr(intent, "ref", None)
-    task_id = ref.id if isinstance(ref, i.TaskRef) else None
-    match intent:
-        case i.CreateTasks(tasks=tasks):
-            return [
-                call(
-                    "create_task",
-                    title=t.title,
-                    description=None,
-                    priority=t.priority,
-                    due_date=_day(t.due_date),
-                    tags=list(t.tags) or None,
-                )
-                for t in tasks
-            ]
-        case i.SetStatus(status=status):
-            return [call("set_status", task_id=task_id, status=status)]
-        case i.SetPriority(priority=priority):
-            return [call("set_priority", task_id=task_id, priority=priority)]
-        case i.SetDueDate(due_date=due):
-            return [call("set_due_date", task_id=task_id, due_date=_day(due))]
-        case i.Rename(title=title):
-            return [call("rename_task", task_id=task_id, title=title)]
-        case i.AddTags(tags=tags):
-            return [call("add_tags", task_id=task_id, tags=list(tags))]
-        case i.DeleteTask():
-            return [call("delete_task", task_id=task_id)]
-        case i.ShowTask():
-            return [call("show_task", task_id=task_id)]
-        case i.CountTasks(status=status):
-            return [call("count_tasks", status=status)]
-        case i.Summary():
-            return [call("status_summary")]
-        case i.ListTasks() as q:
-            return [
-                call(
-                    "list_tasks",
-                    status=list(q.statuses) or None,
-                    priority=list(q.priorities) or None,
-                    tag=q.tag,
-                    query=q.query,
-                    due_from=_day(q.due_from),
-                    due_to=_day(q.due_to),
-                    overdue=q.overdue or None,
-                    open_only=q.open_only or None,
-                    sort=None,
-                    limit=None,
-                )
-            ]
-    return [message(HELP)]
+    return step(turn.situation())
 
 
 class OfflineModel(Model):

@@ -21,6 +21,7 @@ from taskservice.agent.errors import (
     TooManyTurns,
     provider_problem,
 )
+from taskservice.agent.guardrails import refusal_detail
 from taskservice.agent.runs.control import RunControl, ToolBudgetExceeded
 from taskservice.agent.runs.events import EventTranslator, sse
 from taskservice.agent.runs.records import Outcome, StopMode
@@ -184,7 +185,7 @@ async def _ended_by_failure(run: "Run", failure: BaseException) -> AgentReply:
     """The reply for a guardrail's refusal; else the run's problem is raised."""
     if isinstance(failure, InputGuardrailTripwireTriggered):
         info = failure.guardrail_result.output.output_info or {}
-        await run.finish(Outcome.guardrail, "Refused by the input guardrail.", items=[])
+        await run.finish(Outcome.guardrail, refusal_detail(info), items=[])
         return summarize(
             run.id,
             run.session_id,

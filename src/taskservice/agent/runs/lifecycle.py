@@ -15,11 +15,12 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import anyio
 from agents import ModelSettings, RunConfig, RunContextWrapper, RunState
+from agents.memory import SessionSettings
 from agents.models.interface import Model
 from agents.run_config import ToolExecutionConfig
 from sqlalchemy import select
@@ -32,7 +33,10 @@ from taskservice.agent.errors import (
     RunNotRunning,
     UnknownApproval,
 )
+from taskservice.agent.guardrails import own_titles, task_guardrail
+from taskservice.agent.guardrails.relevance import RelevanceJudge
 from taskservice.agent.history import TurnHistory, append, attach
+from taskservice.agent.history_window import bounded_input
 from taskservice.agent.runs import records
 from taskservice.agent.runs.admission import Admitted, Limits, admit_decisions, admit_message
 from taskservice.agent.runs.control import RunControl
@@ -45,14 +49,25 @@ from taskservice.agent.tools.approvals import REJECTED
 from taskservice.agent.triage import triage
 from taskservice.config import Settings
 from taskservice.db import DbSessionMaker, database_unavailable, utcnow
+from taskservice.tasks.calendar import DEFAULT_TIMEZONE, Clock, today_for, utc_now
 
 logger = logging.getLogger("taskservice.agent")
 
 
 class AgentRuns:
     def __init__(
-        self, settings: Settings, engine: AsyncEngine, db_sessions: DbSessionMaker, model: Model
+        self,
+        settings: Settings,
+        engine: AsyncEngine,
+        db_sessions: DbSessionMaker,
+        model: Model,
+        guardrail_model: Model | None = None,
+        *,
+        clock: Clock = utc_now,
     ) -> None:
+        """``guardrail_model``: the model guardrail's model (None: the pre-filter only);
+        ``clock``: what each run's today is counted from, in its user's time zone."""
+        self.clock = clock
         self.settings = settings
         self.engine = engine
         attach(engine, settings.sqlite_busy_timeout_ms)
@@ -62,14 +77,23 @@ class AgentRuns:
         self.lease = timedelta(seconds=settings.agent_run_lease_s)
         self.limits = Limits(per_user=settings.agent_max_concurrent, lease=self.lease)
         self.active: dict[str, Run] = {}
+        # Responses are not kept by the provider: task data stays in our database.
+        model_settings = (
+            ModelSettings(store=False) if settings.openai_api == "responses" else ModelSettings()
+        )
+        judge = (
+            None
+            if guardrail_model is None
+            else RelevanceJudge(guardrail_model, model_settings, tracing=settings.tracing)
+        )
         self.run_settings = RunSettings(
             db_sessions=db_sessions,
             run_config=RunConfig(
                 model=model,
-                # Responses are not kept by the provider: task data stays in our database.
-                model_settings=ModelSettings(store=False)
-                if settings.openai_api == "responses"
-                else None,
+                model_settings=model_settings,
+                input_guardrails=[task_guardrail(judge, own_titles(db_sessions))],
+                session_settings=SessionSettings(limit=settings.agent_history_items),
+                session_input_callback=bounded_input(settings.agent_history_items),
                 tracing_disabled=not settings.tracing,
                 workflow_name="taskservice agent",
                 tool_execution=ToolExecutionConfig(
@@ -87,7 +111,13 @@ class AgentRuns:
 
     @asynccontextmanager
     async def start(
-        self, owner_id: int, *, session_id: str | None, message: str, task_id: int | None
+        self,
+        owner_id: int,
+        *,
+        session_id: str | None,
+        message: str,
+        task_id: int | None,
+        timezone: str = DEFAULT_TIMEZONE,
     ) -> AsyncIterator[Run]:
         """Admit a run of ``message`` (404, 409, 429 refuse it, changing nothing)."""
         async with self.db_sessions() as db, db.begin():
@@ -99,19 +129,24 @@ class AgentRuns:
                 task_id=task_id,
                 limits=self.limits,
             )
-        run = self._make_run(admitted, message)
+        run = self._make_run(admitted, message, timezone)
         async with self._owning(run):
             yield run
 
     @asynccontextmanager
     async def resume(
-        self, owner_id: int, session_id: str, decisions: list[Decision]
+        self,
+        owner_id: int,
+        session_id: str,
+        decisions: list[Decision],
+        *,
+        timezone: str = DEFAULT_TIMEZONE,
     ) -> AsyncIterator[tuple[Run, RunState[Any, Any]]]:
         """Admit the paused run of a session again, with these decisions applied."""
         async with self.db_sessions() as db, db.begin():
             store = self.sessions(db, owner_id)
             admitted = await admit_decisions(db, store, session_id, decisions, self.limits)
-        run = self._make_run(admitted, None)
+        run = self._make_run(admitted, None, timezone)
         async with self._owning(run):
             assert admitted.paused_state is not None
             state: RunState[Any, Any] = await RunState.from_json(
@@ -130,15 +165,16 @@ class AgentRuns:
                     state.reject(item, rejection_message=REJECTED)
             yield run, state
 
-    def _make_run(self, admitted: Admitted, message: str | None) -> Run:
+    def _make_run(self, admitted: Admitted, message: str | None, timezone: str) -> Run:
         run_id, session = admitted.run_id, admitted.session
         context = AgentContext(
             user_id=session.owner_id,
             session_id=session.id,
             run_id=run_id,
-            today=datetime.now(UTC).date(),
+            today=today_for(timezone, self.clock()),
             tool_calls=_unset_tool_calls,
             focus_task_id=session.focus_task_id,
+            timezone=timezone,
         )
         return Run(
             run_id=run_id,
@@ -290,6 +326,9 @@ CANCEL_WAIT_S = 5.0
 
 class _UnsetToolCalls:
     async def execute(self, tool: Any, work: Any) -> str:
+        raise RuntimeError("the run has not started")
+
+    async def read(self, work: Any) -> Any:
         raise RuntimeError("the run has not started")
 
 

@@ -95,15 +95,31 @@ def task_label(value: Any) -> str | None:
     return None
 
 
+def _labels(value: Any) -> str | None:
+    """One task, or several (a bulk change), for a person."""
+    if isinstance(value, list):
+        labels = [label for label in map(task_label, value) if label is not None]
+        return ", ".join(labels) if labels else None
+    return task_label(value)
+
+
 def describe_call(name: str, output: Any) -> str:
     """One completed tool call, for a person and for the model: what it did."""
     if isinstance(output, dict):
         if "error" in output:
             return f"{name} failed ({output['error']})"
         for verb in ("created", "updated", "deleted"):
-            label = task_label(output.get(verb))
+            label = _labels(output.get(verb))
             if label is not None:
                 return f"{verb} {label}"
+        undone = output.get("undone")
+        if isinstance(undone, dict):
+            done = [
+                f"{verb} {label}"
+                for verb in ("reverted", "restored", "deleted")
+                if (label := _labels(undone.get(verb)))
+            ]
+            return "undid the last change: " + "; ".join(done)
     return f"{name} ran"
 
 

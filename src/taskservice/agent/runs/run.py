@@ -30,6 +30,7 @@ from taskservice.agent.tools.approvals import describe_pending
 from taskservice.agent.tools.common import to_json
 from taskservice.db import DbSessionMaker
 from taskservice.errors import DatabaseUnavailable
+from taskservice.tasks.events import Actor
 from taskservice.tasks.repository import TaskRepository
 
 logger = driving.logger
@@ -172,7 +173,7 @@ class Run:
                     items = new_items if completed else await self._what_it_did(db, outcome)
                 await append(db, self.session_id, items)
                 if pending:
-                    tasks = TaskRepository(db, self.owner_id)
+                    tasks = TaskRepository(db, self.owner_id, Actor(session_id=self.session_id))
                     pending = [
                         p.model_copy(update={"description": await describe_pending(p, tasks)})
                         for p in pending

@@ -2,6 +2,7 @@
 record, and it belongs to the run, not to the SDK (see ``control.py``)."""
 
 import json
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from agents.tool_context import ToolContext
@@ -56,11 +57,17 @@ class RunToolCalls:
             self.run.request_stop(StopMode.immediate, Outcome.error, exc.detail)
             return STOPPED
 
+    async def read(self, work: Work) -> Any:
+        actor = Actor(session_id=self.run.session_id)
+        async with self.run.settings.db_sessions() as db, db.begin():
+            return await work(TaskRepository(db, self.run.owner_id, actor))
+
     async def _unit(self, tool: ToolContext[Any], agent: str, work: Work) -> str:
         """The call's work, its record and a check that the run still runs: one commit.
         A call that fails (no such task, an invalid value) changes nothing and is
-        recorded with its error in a second, short transaction."""
-        actor = Actor(agent=agent, session_id=self.run.session_id)
+        recorded with its error in a second, short transaction. What it changes is one
+        change in the tasks' history (one ``change_id``), which undo reverts as a whole."""
+        actor = Actor(agent=agent, session_id=self.run.session_id, change_id=uuid.uuid4().hex)
         async with self.run.settings.db_sessions() as db:
             try:
                 try:

@@ -10,7 +10,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from agents import RunContextWrapper
 from agents.tool_context import ToolContext
@@ -18,17 +18,26 @@ from pydantic import ValidationError
 
 from taskservice.agent.context import AgentContext
 from taskservice.errors import AppError, validation_errors
-from taskservice.tasks.models import Task
+from taskservice.tasks.models import Priority, Status, Task
 from taskservice.tasks.repository import TaskRepository
+from taskservice.tasks.schemas import TaskRead
 
 logger = logging.getLogger("taskservice.agent.tools")
 
+# The enums' values, spelled out so that a tool's JSON schema lists them inline (``enum``),
+# which models follow more reliably than a ``$ref``; checked against the enums here.
 StatusArg = Literal["todo", "in_progress", "blocked", "done"]
 PriorityArg = Literal["low", "medium", "high", "urgent"]
+assert list(get_args(StatusArg)) == [s.value for s in Status]
+assert list(get_args(PriorityArg)) == [p.value for p in Priority]
 Ctx = ToolContext[AgentContext]
 
 
-def task_view(task: Task, *, detailed: bool = False) -> dict[str, Any]:
+def task_views(tasks: list[Task]) -> list[dict[str, Any]]:
+    return [task_view(task) for task in tasks]
+
+
+def task_view(task: Task | TaskRead, *, detailed: bool = False) -> dict[str, Any]:
     view: dict[str, Any] = {
         "id": task.id,
         "title": task.title,

@@ -1,6 +1,6 @@
-"""The reporter's tools: list, search, show, count, summarise; and find by title."""
+"""The reporter's tools: list, search, show, count, summarise, what next; and find by
+title."""
 
-from datetime import timedelta
 from typing import Any
 
 from agents import function_tool
@@ -14,24 +14,29 @@ from taskservice.agent.tools.common import (
     unexpected_tool_error,
     with_tasks,
 )
-from taskservice.tasks.listing import SortOrder, TaskFilters
-from taskservice.tasks.models import Priority, Status
+from taskservice.tasks.listing import DueWindow, SortOrder
+from taskservice.tasks.models import OPEN_STATUSES, Priority, Status
 from taskservice.tasks.repository import TaskRepository
+from taskservice.tasks.summary import summarize
+from taskservice.tasks.tags import tag_name
 
-OPEN_STATUSES = (Status.todo, Status.in_progress, Status.blocked)
+FOUND_MAX = 20
+PAGE_MAX = 50
 
 
 @function_tool(failure_error_function=unexpected_tool_error)
 async def find_tasks(ctx: Ctx, title: str) -> str:
-    """Find the user's tasks by title: exact matches (ignoring case) first, else titles
-    containing the text. Use it to turn a title the user mentions into a task id.
+    """Find the user's tasks by title: the task with exactly that title (ignoring case)
+    if there is one, else every task whose title holds all the words given (ignoring case
+    and accents). Use it to turn a title the user mentions into a task id; if several
+    match, ask the user which one.
 
     Args:
-        title: The title, or part of it.
+        title: The title, or distinctive words of it ("milk" for "buy milk").
     """
 
     async def work(tasks: TaskRepository) -> dict[str, Any]:
-        found = await tasks.find_by_title(title, limit=10)
+        found = await tasks.find_by_title(title, limit=FOUND_MAX)
         return {"matches": [task_view(t) for t in found]}
 
     return await with_tasks(ctx, work)
@@ -50,8 +55,11 @@ async def list_tasks(
     open_only: bool | None,
     sort: str | None,
     limit: int | None,
+    cursor: str | None = None,
 ) -> str:
-    """List the user's tasks. Every filter is optional and they combine.
+    """List the user's tasks. Every filter is optional and they combine. When
+    next_cursor is not null there are more: call again with the same arguments and
+    cursor=next_cursor for the next page.
 
     Args:
         status: Only these statuses.
@@ -65,29 +73,29 @@ async def list_tasks(
         sort: Comma-separated fields of created_at, updated_at, due_date, priority, title;
             '-' before a field for descending. Default: due_date,-priority.
         limit: How many tasks to return, 1-50 (default 20).
+        cursor: next_cursor from the previous page of this same list; null for the first.
     """
 
     async def work(tasks: TaskRepository) -> dict[str, Any]:
-        start, end = parse_day(due_from, "due_from"), parse_day(due_to, "due_to")
+        window = DueWindow(parse_day(due_from, "due_from"), parse_day(due_to, "due_to"))
         statuses = [Status(s) for s in status or []] or (list(OPEN_STATUSES) if open_only else [])
-        filters = TaskFilters(
+        filters = window.filters(
             statuses=statuses,
             priorities=[Priority(p) for p in priority or []],
-            tag=tag.lstrip("#") if tag else None,
+            tag=tag_name(tag) if tag else None,
             q=query or None,
-            due_after=start - timedelta(days=1) if start else None,
-            due_before=end + timedelta(days=1) if end else None,
             overdue=True if overdue else None,
             today=ctx.context.today,
         )
-        size = max(1, min(limit or 20, 50))
+        size = max(1, min(limit or 20, PAGE_MAX))
         page = await tasks.list_tasks(
-            filters, SortOrder.parse(sort or "due_date,-priority"), limit=size
+            filters, SortOrder.parse(sort or "due_date,-priority"), limit=size, cursor=cursor
         )
         return {
             "total": page.total,
             "tasks": [task_view(t) for t in page.items],
             "more": page.next_cursor is not None,
+            "next_cursor": page.next_cursor,
         }
 
     return await with_tasks(ctx, work)
@@ -128,29 +136,38 @@ async def count_tasks(ctx: Ctx, status: StatusArg | None) -> str:
 async def status_summary(ctx: Ctx) -> str:
     """A short summary: counts by status, overdue, due in the next 7 days, and the next
     tasks due."""
-    today = ctx.context.today
 
     async def work(tasks: TaskRepository) -> dict[str, Any]:
-        counts = await tasks.count_by_status()
-        upcoming = await tasks.list_tasks(
-            TaskFilters(
-                statuses=OPEN_STATUSES,
-                due_after=today - timedelta(days=1),
-                due_before=today + timedelta(days=7),
-                today=today,
-            ),
-            SortOrder.parse("due_date,-priority"),
-            limit=3,
-        )
+        summary = await summarize(tasks, ctx.context.today)
         return {
-            "counts": {str(s): n for s, n in counts.items()},
-            "total": sum(counts.values()),
-            "overdue": await tasks.count_overdue(today),
-            "due_next_7_days": upcoming.total,
-            "next_due": [task_view(t) for t in upcoming.items],
+            "counts": {str(s): n for s, n in summary.counts.items()},
+            "total": summary.total,
+            "overdue": summary.overdue,
+            "due_next_7_days": summary.due_soon,
+            "next_due": [task_view(t) for t in summary.next_due],
         }
 
     return await with_tasks(ctx, work)
 
 
-REPORTING_TOOLS = [list_tasks, find_tasks, show_task, count_tasks, status_summary]
+@function_tool(failure_error_function=unexpected_tool_error)
+async def next_tasks(ctx: Ctx, limit: int = 5) -> str:
+    """What to work on next: open tasks (not done), most urgent priority first, then
+    soonest due (tasks without a due date after those with one).
+
+    Args:
+        limit: How many to return, 1-50 (default 5).
+    """
+
+    async def work(tasks: TaskRepository) -> dict[str, Any]:
+        page = await tasks.next_tasks(limit=max(1, min(limit, PAGE_MAX)))
+        return {
+            "total": page.total,
+            "tasks": [task_view(t) for t in page.items],
+            "more": page.next_cursor is not None,
+        }
+
+    return await with_tasks(ctx, work)
+
+
+REPORTING_TOOLS = [list_tasks, find_tasks, show_task, count_tasks, status_summary, next_tasks]
