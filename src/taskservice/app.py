@@ -142,7 +142,7 @@ async def build_resources(settings: Settings) -> AsyncIterator[Resources]:
                 await task
         if client is not None:
             await client.close()
-        if settings.tracing:
+        if settings.tracing == "openai" or settings.otlp_endpoint:
             # Export what is queued now: under SIGTERM (systemd, containers) the
             # SDK's exit hook never runs and the last traces would be lost.
             await asyncio.to_thread(get_trace_provider().force_flush)

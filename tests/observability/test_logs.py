@@ -4,35 +4,13 @@ import io
 import json
 import logging
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from taskservice.observability.logs import JsonFormatter, RequestContextFilter, log_config
 from tests.conftest import ApiUser
-
-
-@pytest.fixture
-def json_lines() -> Iterator[io.StringIO]:
-    """What the ``taskservice`` loggers write, formatted as ``serve`` does in JSON."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
-    handler.addFilter(RequestContextFilter())
-    logger = logging.getLogger("taskservice")
-    level = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    try:
-        yield stream
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
-
-
-def parsed(stream: io.StringIO) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in stream.getvalue().splitlines()]
+from tests.observability.conftest import parsed
 
 
 class TestAccessLog:

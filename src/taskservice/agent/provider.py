@@ -1,7 +1,7 @@
 """Which model the agents run on: the built-in offline model, or an
 OpenAI-compatible server (OpenAI itself, Ollama, vLLM, LM Studio, ...)."""
 
-from agents import OpenAIChatCompletionsModel, OpenAIResponsesModel, set_tracing_disabled
+from agents import OpenAIChatCompletionsModel, OpenAIResponsesModel
 from agents.models.interface import Model
 from openai import AsyncOpenAI
 
@@ -11,7 +11,6 @@ from taskservice.config import OFFLINE_MODEL, Settings
 
 def build_model(settings: Settings) -> tuple[Model, AsyncOpenAI | None]:
     """The model, and the client to close at shutdown (None for the offline model)."""
-    set_tracing_disabled(not settings.tracing)
     name = settings.resolved_agent_model
     if name == OFFLINE_MODEL:
         return OfflineModel(), None

@@ -105,7 +105,8 @@ AGENT_RUNS_IN_FLIGHT = Gauge(
 )
 AGENT_MODEL_CALLS = Counter(
     "taskservice_agent_model_calls",
-    "Calls to the model, by model and outcome (ok, error).",
+    "Calls to the model, by model and outcome: ok, error (the provider failed), cancelled "
+    "(the run stopped meanwhile).",
     ["model", "outcome"],
 )
 AGENT_MODEL_DURATION = Histogram(

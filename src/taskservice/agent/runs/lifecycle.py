@@ -44,7 +44,10 @@ from taskservice.agent.sessions import SessionStore, set_pending
 from taskservice.agent.tools.approvals import REJECTED
 from taskservice.agent.triage import triage
 from taskservice.config import Settings
-from taskservice.db import DbSessionMaker, database_unavailable, utcnow
+from taskservice.db import DbSessionMaker, database_unavailable, describe, utcnow
+from taskservice.observability.agent import AgentMeter, MeteredModel, traces_itself
+from taskservice.observability.traces import store_trace
+from taskservice.observability.tracing import configure_tracing
 
 logger = logging.getLogger("taskservice.agent")
 
@@ -57,7 +60,9 @@ class AgentRuns:
         self.engine = engine
         attach(engine, settings.sqlite_busy_timeout_ms)
         self.db_sessions = db_sessions
-        self.model = model
+        self.meter = AgentMeter(enabled=settings.metrics, model=settings.resolved_agent_model)
+        self.traces = configure_tracing(settings)
+        self.model = MeteredModel(model, self.meter, traces_itself=traces_itself(model))
         self.session_ttl = timedelta(hours=settings.agent_session_ttl_hours)
         self.lease = timedelta(seconds=settings.agent_run_lease_s)
         self.limits = Limits(per_user=settings.agent_max_concurrent, lease=self.lease)
@@ -65,12 +70,12 @@ class AgentRuns:
         self.run_settings = RunSettings(
             db_sessions=db_sessions,
             run_config=RunConfig(
-                model=model,
+                model=self.model,
                 # Responses are not kept by the provider: task data stays in our database.
                 model_settings=ModelSettings(store=False)
                 if settings.openai_api == "responses"
                 else None,
-                tracing_disabled=not settings.tracing,
+                tracing_disabled=settings.tracing == "off",
                 workflow_name="taskservice agent",
                 tool_execution=ToolExecutionConfig(
                     max_function_tool_concurrency=settings.agent_max_parallel_tools
@@ -78,6 +83,7 @@ class AgentRuns:
             ),
             max_turns=settings.agent_max_turns,
             timeout_s=settings.agent_timeout_s,
+            meter=self.meter,
         )
 
     def sessions(self, db: AsyncSession, owner_id: int) -> SessionStore:
@@ -128,10 +134,12 @@ class AgentRuns:
                     state.approve(item)
                 else:
                     state.reject(item, rejection_message=REJECTED)
+            self.meter.approvals(decision.approve for decision in decisions)
             yield run, state
 
     def _make_run(self, admitted: Admitted, message: str | None) -> Run:
         run_id, session = admitted.run_id, admitted.session
+        self.meter.run_ended(Outcome.lost, count=admitted.lost)
         context = AgentContext(
             user_id=session.owner_id,
             session_id=session.id,
@@ -161,6 +169,7 @@ class AgentRuns:
     @asynccontextmanager
     async def _owning(self, run: Run) -> AsyncIterator[None]:
         self.active[run.id] = run
+        self.meter.run_started()
         loop = asyncio.get_running_loop()
         timer = loop.call_at(
             run.deadline,
@@ -200,7 +209,20 @@ class AgentRuns:
                             logger.exception("could not record the end of run %s", run.id)
                         else:
                             logger.warning("run %s: could not record its end: %s", run.id, exc)
+                await self._keep_trace(run)
                 self.active.pop(run.id, None)
+                self.meter.run_left()
+
+    async def _keep_trace(self, run: Run) -> None:
+        """Store the run's trace, after its end (a transaction of its own: a trace that
+        cannot be stored costs the run nothing)."""
+        if self.traces is None:
+            return
+        spans = self.traces.take(run.trace_id)
+        try:
+            await store_trace(self.db_sessions, run.id, run.trace_id, spans)
+        except Exception as exc:
+            logger.warning("run %s: its trace was not stored: %s", run.id, describe(exc))
 
     # -- runs as resources ---------------------------------------------------------------
 
@@ -238,13 +260,17 @@ class AgentRuns:
             run = await db.scalar(stmt)
             if run is None:
                 raise RunNotFound(run_id)
-            if run.status == RunStatus.waiting_approval:
+            paused = run.status == RunStatus.waiting_approval
+            if paused:
                 run.stop_requested = mode
                 await _end_paused(db, run)
-                return
-            if run.status != RunStatus.running:
+            elif run.status != RunStatus.running:
                 raise RunNotRunning(run_id, run.status)
-            run.stop_requested = mode
+            else:
+                run.stop_requested = mode
+        if paused:
+            self.meter.run_ended(Outcome.cancelled)
+            return
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(CANCEL_WAIT_S):
                 while True:
@@ -269,7 +295,11 @@ class AgentRuns:
 
     async def reap_forever(self) -> None:
         """End lost runs (their worker died) soon after their lease runs out."""
-        await reap_forever(self.db_sessions, min(self.lease.total_seconds() / 2, 5.0))
+        await reap_forever(
+            self.db_sessions,
+            min(self.lease.total_seconds() / 2, 5.0),
+            on_reaped=lambda count: self.meter.run_ended(Outcome.lost, count=count),
+        )
 
     def stop_all_now(self, detail: str) -> None:
         """Ask every run of this worker to stop at once (the server is shutting down)."""

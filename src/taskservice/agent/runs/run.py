@@ -15,6 +15,7 @@ from typing import Any
 
 import anyio
 from agents import RunConfig
+from agents.tracing import gen_trace_id
 from fastapi.sse import ServerSentEvent
 
 from taskservice.agent.context import AgentContext
@@ -30,6 +31,7 @@ from taskservice.agent.tools.approvals import describe_pending
 from taskservice.agent.tools.common import to_json
 from taskservice.db import DbSessionMaker
 from taskservice.errors import DatabaseUnavailable
+from taskservice.observability.agent import AgentMeter, RunStats
 from taskservice.tasks.repository import TaskRepository
 
 logger = driving.logger
@@ -51,6 +53,7 @@ class RunSettings:
     run_config: RunConfig
     max_turns: int
     timeout_s: float
+    meter: AgentMeter
 
 
 class Run:
@@ -77,6 +80,8 @@ class Run:
         self.settings = settings
         self.deadline = deadline
         self.tool_calls_before = control.used
+        self.stats = RunStats()
+        self.trace_id = gen_trace_id()  # this round's trace (a resumed run has a new one)
         self.stop: Stop | None = None
         self.ended = asyncio.Event()
         self.database_failure: DatabaseUnavailable | None = None
@@ -184,7 +189,35 @@ class Run:
                     approvals=[p.model_dump() for p in pending] if pending else None,
                 )
             self.ended.set()
+        self._observe_end(outcome)
         return pending or []
+
+    def _observe_end(self, outcome: Outcome) -> None:
+        """The run's end in the metrics, and its one log line (ids and counts only)."""
+        seconds = self.stats.seconds
+        self.settings.meter.run_ended(outcome, seconds)
+        fields = {
+            "run_id": self.id,
+            "session_id": self.session_id,
+            "trace_id": self.trace_id,
+            "outcome": outcome.value,
+            "turns": self.stats.turns,
+            "tool_calls": self.control.used - self.tool_calls_before,
+            "input_tokens": self.stats.input_tokens,
+            "output_tokens": self.stats.output_tokens,
+            "duration_ms": round(seconds * 1000, 1),
+        }
+        logger.info(
+            "run %s ended %s: %d turns, %d tool calls, %d/%d tokens in/out, %.0f ms",
+            self.id,
+            outcome.value,
+            fields["turns"],
+            fields["tool_calls"],
+            fields["input_tokens"],
+            fields["output_tokens"],
+            fields["duration_ms"],
+            extra=fields,
+        )
 
     async def _what_it_did(self, db: Any, outcome: Outcome) -> list[Any]:
         calls = (await records.tool_calls_of(db, self.id))[self.tool_calls_before :]

@@ -48,13 +48,19 @@ class RunToolCalls:
                     Outcome.tool_limit,
                     f"The run reached its limit of {self.run.control.max_tool_calls} tool calls.",
                 )
-            return STOPPED
+            return self._counted(tool, "stopped", STOPPED)
         try:
             return await self.run.control.run_unit(lambda: self._unit(tool, agent, work))
         except DatabaseUnavailable as exc:
             self.run.database_failure = exc
             self.run.request_stop(StopMode.immediate, Outcome.error, exc.detail)
             return STOPPED
+
+    def _counted(self, tool: ToolContext[Any], outcome: str, output: str) -> str:
+        """The call's outcome in the metrics (once per call, wherever it ended)."""
+        self.run.stats.calls_seen.add(tool.tool_call_id)
+        self.run.settings.meter.tool_call(tool.tool_name, outcome)
+        return output
 
     async def _unit(self, tool: ToolContext[Any], agent: str, work: Work) -> str:
         """The call's work, its record and a check that the run still runs: one commit.
@@ -77,14 +83,15 @@ class RunToolCalls:
                         await self._record_call(db, tool, agent, output, ok=True)
                         if self.run.stop is not None and self.run.stop.mode is StopMode.immediate:
                             raise RunEnded(self.run.id)  # stopped at once: roll it back
-                    return output
+                    return self._counted(tool, "ok", output)
                 except _CallFailed as failed:
                     async with db.begin():
                         await self._record_call(db, tool, agent, failed.output, ok=False)
-                    return failed.output
+                    return self._counted(tool, "error", failed.output)
             except RunEnded:
-                return STOPPED
+                return self._counted(tool, "stopped", STOPPED)
             except Exception as exc:
+                self._counted(tool, "failed", "")
                 unavailable = database_unavailable(exc)
                 if unavailable is None:
                     raise
