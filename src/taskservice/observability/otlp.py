@@ -78,7 +78,8 @@ class OtlpProcessor(TracingProcessor):
         if otel_span is None:
             return
         record = describe(span)
-        otel_span.update_name(f"{record.kind} {record.name}")
+        named = record.name.startswith(f"{record.kind} ")  # "turn 2", not "turn turn 2"
+        otel_span.update_name(record.name if named else f"{record.kind} {record.name}")
         otel_span.set_attribute("agent.span.kind", record.kind)
         otel_span.set_attribute("agent.span.name", record.name)
         for key, value in record.data.items():
