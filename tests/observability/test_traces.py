@@ -225,7 +225,7 @@ class TestTraceLifetime:
 
         body = await ask(alice, "add a task to buy milk")
 
-        assert runs.traces is None
+        assert runs.run_settings.traces is None
         assert (await trace_of(alice, body["run_id"]))["rounds"] == []
         assert await stored_spans(db_sessions) == 0
 

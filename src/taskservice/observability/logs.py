@@ -18,8 +18,9 @@ import uvicorn
 from taskservice.middleware import request_id_var
 from taskservice.observability.context import current_user_id
 
-# What every LogRecord has; anything else on a record came in through ``extra=``.
-_STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+# What every LogRecord has; anything else on a record came in through ``extra=`` (but
+# uvicorn's copy of its message with terminal colours).
+_STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "color_message"}
 _CONTEXT = ("request_id", "user_id")
 
 
@@ -88,5 +89,7 @@ def log_config(level: str, log_format: str = "text") -> dict[str, Any]:
         "taskservice": {"handlers": ["app"], "level": level.upper(), "propagate": False},
         # The MCP SDK's warnings (a refused Host header, a crashed tool), in our format.
         "mcp": {"handlers": ["app"], "level": "WARNING", "propagate": False},
+        # SQLAlchemy names a pool's logger after its class, ours: its INFO is its debug.
+        "taskservice.observability.pool": {"level": "WARNING"},
     }
     return config

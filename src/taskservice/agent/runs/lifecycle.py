@@ -44,9 +44,8 @@ from taskservice.agent.sessions import SessionStore, set_pending
 from taskservice.agent.tools.approvals import REJECTED
 from taskservice.agent.triage import triage
 from taskservice.config import Settings
-from taskservice.db import DbSessionMaker, database_unavailable, describe, utcnow
+from taskservice.db import DbSessionMaker, database_unavailable, utcnow
 from taskservice.observability.agent import AgentMeter, MeteredModel, traces_itself
-from taskservice.observability.traces import store_trace
 from taskservice.observability.tracing import configure_tracing
 
 logger = logging.getLogger("taskservice.agent")
@@ -61,7 +60,6 @@ class AgentRuns:
         attach(engine, settings.sqlite_busy_timeout_ms)
         self.db_sessions = db_sessions
         self.meter = AgentMeter(enabled=settings.metrics, model=settings.resolved_agent_model)
-        self.traces = configure_tracing(settings)
         self.model = MeteredModel(model, self.meter, traces_itself=traces_itself(model))
         self.session_ttl = timedelta(hours=settings.agent_session_ttl_hours)
         self.lease = timedelta(seconds=settings.agent_run_lease_s)
@@ -84,6 +82,7 @@ class AgentRuns:
             max_turns=settings.agent_max_turns,
             timeout_s=settings.agent_timeout_s,
             meter=self.meter,
+            traces=configure_tracing(settings),
         )
 
     def sessions(self, db: AsyncSession, owner_id: int) -> SessionStore:
@@ -209,20 +208,8 @@ class AgentRuns:
                             logger.exception("could not record the end of run %s", run.id)
                         else:
                             logger.warning("run %s: could not record its end: %s", run.id, exc)
-                await self._keep_trace(run)
                 self.active.pop(run.id, None)
                 self.meter.run_left()
-
-    async def _keep_trace(self, run: Run) -> None:
-        """Store the run's trace, after its end (a transaction of its own: a trace that
-        cannot be stored costs the run nothing)."""
-        if self.traces is None:
-            return
-        spans = self.traces.take(run.trace_id)
-        try:
-            await store_trace(self.db_sessions, run.id, run.trace_id, spans)
-        except Exception as exc:
-            logger.warning("run %s: its trace was not stored: %s", run.id, describe(exc))
 
     # -- runs as resources ---------------------------------------------------------------
 

@@ -29,9 +29,11 @@ from taskservice.agent.schemas import AgentReply, PendingApproval
 from taskservice.agent.sessions import set_pending
 from taskservice.agent.tools.approvals import describe_pending
 from taskservice.agent.tools.common import to_json
-from taskservice.db import DbSessionMaker
+from taskservice.db import DbSessionMaker, describe
 from taskservice.errors import DatabaseUnavailable
 from taskservice.observability.agent import AgentMeter, RunStats
+from taskservice.observability.traces import store_trace
+from taskservice.observability.tracing import TraceBuffer
 from taskservice.tasks.repository import TaskRepository
 
 logger = driving.logger
@@ -54,6 +56,7 @@ class RunSettings:
     max_turns: int
     timeout_s: float
     meter: AgentMeter
+    traces: TraceBuffer | None  # None: tracing is off
 
 
 class Run:
@@ -189,8 +192,21 @@ class Run:
                     approvals=[p.model_dump() for p in pending] if pending else None,
                 )
             self.ended.set()
+            await self._keep_trace()
         self._observe_end(outcome)
         return pending or []
+
+    async def _keep_trace(self) -> None:
+        """Store the run's trace once its end is recorded, before its answer goes out (so
+        the trace can be read as soon as the answer is): a transaction of its own, and a
+        trace that cannot be stored costs the run nothing."""
+        if self.settings.traces is None:
+            return
+        spans = self.settings.traces.take(self.trace_id)
+        try:
+            await store_trace(self.settings.db_sessions, self.id, self.trace_id, spans)
+        except Exception as exc:
+            logger.warning("run %s: its trace was not stored: %s", self.id, describe(exc))
 
     def _observe_end(self, outcome: Outcome) -> None:
         """The run's end in the metrics, and its one log line (ids and counts only)."""
