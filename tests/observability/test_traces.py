@@ -74,6 +74,28 @@ ROUND = [
         ],
     )
 ]
+# Streamed, the guardrail runs before the first turn rather than in it.
+STREAMED_ROUND = [
+    (
+        "task",
+        "taskservice agent",
+        [
+            (
+                "agent",
+                "triage",
+                [
+                    ("guardrail", "task_topic"),
+                    (
+                        "turn",
+                        "turn 1",
+                        [("generation", "offline"), ("handoff", "triage → planner")],
+                    ),
+                ],
+            ),
+            ROUND[0][2][1],
+        ],
+    )
+]
 SPANS_IN_ROUND = 12
 
 
@@ -104,6 +126,15 @@ class TestTraceTree:
         ] * 3
         assert [s["data"] for s in spans if s["kind"] == "guardrail"] == [{"triggered": False}]
         assert all(s["error"] is None for s in spans)
+
+    async def test_the_same_round_streamed(self, alice: ApiUser) -> None:
+        body = await ask(alice, "add a task to buy milk", stream=True)
+
+        (round_,) = (await trace_of(alice, body["run_id"]))["rounds"]
+
+        assert [shape(span) for span in round_["spans"]] == STREAMED_ROUND
+        (call,) = [s for s in walk(round_["spans"][0]) if s["kind"] == "function"]
+        assert (call["name"], call["data"]["outcome"]) == ("create_task", "ok")
 
     async def test_timings_nest(self, alice: ApiUser) -> None:
         body = await ask(alice, "add a task to buy milk")
