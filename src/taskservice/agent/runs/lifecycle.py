@@ -70,9 +70,11 @@ class AgentRuns:
             run_config=RunConfig(
                 model=self.model,
                 # Responses are not kept by the provider: task data stays in our database.
+                # A streamed chat completion counts its tokens only if asked (the SDK asks
+                # only OpenAI itself), and the token metrics need them.
                 model_settings=ModelSettings(store=False)
                 if settings.openai_api == "responses"
-                else None,
+                else ModelSettings(include_usage=True),
                 tracing_disabled=settings.tracing == "off",
                 workflow_name="taskservice agent",
                 tool_execution=ToolExecutionConfig(
