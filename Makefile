@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@echo "Installing taskservice and its dependencies into $(VENV)/ ..."
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install -c constraints.txt -e '.[dev,otel]'
 	@touch $(STAMP)
 	@echo "Installed. The command is $(BIN)/taskservice (or run \`. $(BIN)/activate\` first)."
 

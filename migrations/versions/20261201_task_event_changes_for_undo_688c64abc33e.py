@@ -6,7 +6,7 @@ expects to find, as an If-Match), and an undo's own events name the change they 
 in `undoes`. All nullable: events recorded before stay as they were.
 
 Revision ID: 688c64abc33e
-Revises: 7c1e9a2b4d60
+Revises: 1280ddd84b30
 Create Date: 2026-12-01 09:00:00.000000
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "688c64abc33e"
-down_revision: str | Sequence[str] | None = "7c1e9a2b4d60"
+down_revision: str | Sequence[str] | None = "1280ddd84b30"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -25,6 +25,10 @@ from taskservice.errors import install_error_handlers
 from taskservice.health import router as health_router
 from taskservice.mcp.server import McpEndpoint, install_mcp
 from taskservice.middleware import RequestIdMiddleware
+from taskservice.observability.endpoint import install_metrics
+from taskservice.observability.http import ObservedRequests
+from taskservice.observability.pool import MeteredPool
+from taskservice.observability.workers import worker_stopped
 from taskservice.openapi import install_openapi, operation_id
 from taskservice.resources import Resources
 from taskservice.tasks.calendar import Clock, utc_now
@@ -108,7 +112,7 @@ def runs_stop_on_shutdown_signals(runs: AgentRuns) -> Iterator[None]:
 async def build_resources(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[Resources]:
     """Everything the app needs while it serves, made at startup and disposed at shutdown.
     ``clock`` is what every "today" is counted from (tests pass their own)."""
-    engine = create_engine(settings)
+    engine = create_engine(settings, poolclass=MeteredPool if settings.metrics else None)
     db_sessions = create_db_sessionmaker(engine)
     models = build_models(settings)
     verified_keys = VerifiedKeys(settings.auth_cache_ttl_s)
@@ -143,11 +147,12 @@ async def build_resources(settings: Settings, clock: Clock = utc_now) -> AsyncIt
                 await task
         if models.client is not None:
             await models.client.close()
-        if settings.tracing:
+        if settings.tracing == "openai" or settings.otlp_endpoint:
             # Export what is queued now: under SIGTERM (systemd, containers) the
             # SDK's exit hook never runs and the last traces would be lost.
             await asyncio.to_thread(get_trace_provider().force_flush)
         await engine.dispose()
+        worker_stopped()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -180,4 +185,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_docs(app)
     install_web_app(app)
     install_cors(app, settings)
+    install_metrics(app, settings)
+    # Outermost, so it sees every answer (the request-id middleware's 413 and 500 too).
+    app.add_middleware(ObservedRequests, metrics=settings.metrics)
     return app

@@ -4,7 +4,8 @@ import asyncio
 import logging
 import threading
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, NoReturn, TypeVar
+from contextlib import AbstractContextManager, nullcontext
+from typing import Annotated, NoReturn, TypeVar
 
 import typer
 import uvicorn
@@ -17,6 +18,8 @@ from taskservice.config import Settings, get_settings
 from taskservice.db import create_db_sessionmaker, create_engine
 from taskservice.diagnosis import explain_database_failure, explain_settings
 from taskservice.errors import AppError, DatabaseUnavailable
+from taskservice.observability.logs import log_config
+from taskservice.observability.workers import multiprocess_directory
 from taskservice.tasks.calendar import DEFAULT_TIMEZONE, checked_timezone
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -66,33 +69,6 @@ def _with_users(settings: Settings, work: Callable[[UserRepository], Awaitable[T
         database_log.setLevel(level)
 
 
-def log_config(level: str) -> dict[str, Any]:
-    config: dict[str, Any] = {**uvicorn.config.LOGGING_CONFIG}
-    config["filters"] = {"request_id": {"()": "taskservice.middleware.RequestIdFilter"}}
-    config["formatters"] = {
-        **config["formatters"],
-        "app": {
-            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
-        },
-    }
-    config["handlers"] = {
-        **config["handlers"],
-        "app": {
-            "class": "logging.StreamHandler",
-            "formatter": "app",
-            "filters": ["request_id"],
-            "stream": "ext://sys.stderr",
-        },
-    }
-    config["loggers"] = {
-        **config["loggers"],
-        "taskservice": {"handlers": ["app"], "level": level.upper(), "propagate": False},
-        # The MCP SDK's warnings (a refused Host header, a crashed tool), in our format.
-        "mcp": {"handlers": ["app"], "level": "WARNING", "propagate": False},
-    }
-    return config
-
-
 def _bootstrap_admin(settings: Settings) -> None:
     """With no user at all, create ``admin`` and show its key once."""
 
@@ -129,16 +105,23 @@ def serve(
     if migrate if migrate is not None else settings.auto_migrate:
         migrations.upgrade(settings.database_url)
     _bootstrap_admin(settings)
-    uvicorn.run(
-        "taskservice.app:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers or settings.workers,
-        log_config=log_config(settings.log_level),
-        log_level=settings.log_level,
-        proxy_headers=False,
+    # Before any worker imports prometheus_client: each then keeps its values in this
+    # directory, and /metrics on any of them sums them all.
+    metrics_directory: AbstractContextManager[object] = (
+        multiprocess_directory() if settings.metrics else nullcontext()
     )
+    with metrics_directory:
+        uvicorn.run(
+            "taskservice.app:create_app",
+            factory=True,
+            host=host or settings.host,
+            port=port or settings.port,
+            workers=workers or settings.workers,
+            log_config=log_config(settings.log_level, settings.log_format),
+            log_level=settings.log_level,
+            access_log=False,  # ours names the route, not the path: observability/http.py
+            proxy_headers=False,
+        )
 
 
 @app.command()

@@ -16,6 +16,7 @@ LOCAL_HOSTS = ["127.0.0.1", "127.0.0.1:*", "localhost", "localhost:*", "[::1]", 
 # The one async driver for each database we run on; `postgres` is a common alias.
 _ASYNC_DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg"}
 _BACKEND_ALIASES = {"postgres": "postgresql"}
+_TRACING_WORDS = {"on": "openai", "true": "openai", "1": "openai", "false": "off", "0": "off"}
 _URL_FORMS = "sqlite+aiosqlite:///path/to/file.db or postgresql+asyncpg://user@host:5432/db"
 
 
@@ -158,7 +159,44 @@ class Settings(BaseSettings):
     agent_session_ttl_hours: float = Field(
         default=168.0, gt=0, description="Idle sessions expire after this."
     )
-    tracing: bool = Field(default=False, description="`on` turns on the Agents SDK's tracing.")
+    tracing: Literal["off", "db", "openai"] = Field(
+        default="db",
+        description="`db`: each agent run's trace is kept in the database (GET "
+        "/agent/runs/{id}/trace), nothing is sent anywhere; `openai`: also exported to "
+        "OpenAI's traces; `off`: no tracing at all.",
+    )
+    otlp_endpoint: str | None = Field(
+        default=None,
+        description="Also export agent traces over OTLP/HTTP to this URL (e.g. "
+        "http://collector:4318/v1/traces); needs the `otel` extra.",
+    )
+    metrics: bool = Field(default=True, description="Serve /metrics (Prometheus).")
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="If set, /metrics wants `Authorization: Bearer <token>`; unset, it is "
+        "open (scrape it on a private network).",
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="`json`: one JSON object per log line."
+    )
+
+    @field_validator("tracing", mode="before")
+    @classmethod
+    def _tracing_words(cls, value: Any) -> Any:
+        """`on` (and true/false) as they meant before tracing had modes: `on` was the
+        SDK's own tracing, which exports to OpenAI."""
+        if isinstance(value, bool):
+            return "openai" if value else "off"
+        if isinstance(value, str):
+            word = value.strip().lower()
+            return _TRACING_WORDS.get(word, word)
+        return value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Origins (scheme://host[:port]) whose pages may call the API from a "

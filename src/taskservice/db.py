@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import Pool
 from sqlalchemy.types import TypeDecorator
 
 from taskservice.config import Settings
@@ -62,12 +63,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def create_engine(settings: Settings) -> AsyncEngine:
+def create_engine(settings: Settings, *, poolclass: type[Pool] | None = None) -> AsyncEngine:
     """The engine, with failures to connect raised as :class:`DatabaseUnavailable`.
 
     No ``pool_pre_ping``: it costs a round trip on every checkout. A pooled connection
     that died with its server fails its next statement instead (503), and SQLAlchemy then
     drops every connection the pool held, so the requests after it connect afresh.
+    ``poolclass``: an asyncio queue pool of another kind (the app's is measured).
     """
     url = settings.database_url
     kwargs: dict[str, Any] = {
@@ -76,6 +78,8 @@ def create_engine(settings: Settings) -> AsyncEngine:
         "pool_timeout": settings.db_pool_timeout_s,
         "pool_pre_ping": False,
     }
+    if poolclass is not None:
+        kwargs["poolclass"] = poolclass
     if url.startswith("sqlite"):
         if ":memory:" in url or url.rstrip("/").endswith("sqlite+aiosqlite:"):
             raise ValueError("an in-memory SQLite database cannot be shared; use a file")

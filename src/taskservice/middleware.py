@@ -34,14 +34,6 @@ _INTERNAL_ERROR = problem_body(
 )
 
 
-class RequestIdFilter(logging.Filter):
-    """Adds ``request_id`` to every log record, for the log format."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id_var.get() or "-"
-        return True
-
-
 class RequestIdMiddleware:
     def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
         self.app = app

@@ -6,6 +6,7 @@ from taskservice.agent.history import SDK_HISTORY, SDK_ITEMS
 from taskservice.agent.runs.records import AgentRun, AgentToolCall
 from taskservice.agent.sessions import AgentSession
 from taskservice.auth.models import ApiKey, User
+from taskservice.observability.traces import AgentTraceSpan
 from taskservice.signing import ServerSecret
 from taskservice.tasks.counts import TaskCount
 from taskservice.tasks.events import TaskEvent
@@ -19,6 +20,7 @@ __all__ = [
     "AgentRun",
     "AgentSession",
     "AgentToolCall",
+    "AgentTraceSpan",
     "ApiKey",
     "IdempotencyRecord",
     "ServerSecret",

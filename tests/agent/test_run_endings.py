@@ -170,9 +170,19 @@ class TestClientLeaves:
 
         (run,) = await run_rows(db_sessions)
         records = [r for r in caplog.records if r.name.startswith("taskservice")]
-        assert [(r.levelname, r.getMessage()) for r in records] == [
-            ("INFO", f"client went away; run {run.id} stops")
-        ]
+        leaving, ended, access = records
+        assert (leaving.levelname, leaving.getMessage()) == (
+            "INFO",
+            f"client went away; run {run.id} stops",
+        )
+        fields = vars(ended)
+        assert (ended.levelname, fields["run_id"], fields["outcome"], fields["turns"]) == (
+            "INFO",
+            run.id,
+            "cancelled",
+            0,
+        )
+        assert (access.name, vars(access)["status"]) == ("taskservice.access", 200)
         assert all(r.exc_info is None for r in records)
 
 

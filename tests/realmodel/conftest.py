@@ -1,11 +1,11 @@
 """One provider and one egress proxy per session; one service per API and kind.
 
-``service`` runs with the default settings (tracing off) but the model guardrail off,
-behind the egress proxy, so the proxy's record covers every test that used it.
-``failing_service`` has a short run timeout for the failure tests; ``guarded_service``
-has the model guardrail on, as it comes. All are session-scoped and parametrised by
-``api``, so pytest runs every Responses test first, then every Chat Completions test,
-with one start of each.
+``service`` runs with the default settings (traces kept in the database, none sent) but
+the model guardrail off, behind the egress proxy, so the proxy's record covers every test
+that used it. ``failing_service`` has a short run timeout for the failure tests;
+``guarded_service`` has the model guardrail on, as it comes. All are session-scoped and
+parametrised by ``api``, so pytest runs every Responses test first, then every Chat
+Completions test, with one start of each.
 """
 
 from collections.abc import Iterator

@@ -1,6 +1,6 @@
-"""Tracing is off by default: with it off, a full round reaches nothing but the configured
-model server. The positive control turns it on and sees the SDK's exporter try to reach
-api.openai.com.
+"""Tracing stays in the service by default (its traces go to the database only): a full
+round reaches nothing but the configured model server. The positive control asks for
+OpenAI's exporter (`TASKSERVICE_TRACING=openai`) and sees it try to reach api.openai.com.
 
 The service runs behind a recording proxy (``HTTP(S)_PROXY``/``ALL_PROXY``, ``NO_PROXY``
 for loopback), so every connection its HTTP clients try beyond loopback is recorded and
@@ -46,13 +46,13 @@ def full_rounds(fake: FakeProvider, user: httpx.Client) -> None:
     assert len(fake.requests()) == 6
 
 
-@pytest.mark.parametrize("tracing", ["default", "on"])
-def test_only_the_model_server_is_reached_unless_tracing_is_on(
+@pytest.mark.parametrize("tracing", ["default", "openai"])
+def test_only_the_model_server_is_reached_unless_openai_tracing_is_asked_for(
     api: Api, fake: FakeProvider, tmp_path: Path, tracing: str
 ) -> None:
     assert "TASKSERVICE_TRACING" not in os.environ, "the default must be the service's own"
     assert "OPENAI_AGENTS_DISABLE_TRACING" not in os.environ
-    extra = {"TASKSERVICE_TRACING": "on"} if tracing == "on" else {}
+    extra = {"TASKSERVICE_TRACING": "openai"} if tracing == "openai" else {}
 
     with RecordingProxy() as proxy:
         env = service_env(api, fake, proxy, **extra)

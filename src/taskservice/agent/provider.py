@@ -4,7 +4,7 @@ on the same server."""
 
 from dataclasses import dataclass
 
-from agents import OpenAIChatCompletionsModel, OpenAIResponsesModel, set_tracing_disabled
+from agents import OpenAIChatCompletionsModel, OpenAIResponsesModel
 from agents.models.interface import Model
 from openai import AsyncOpenAI
 
@@ -20,7 +20,7 @@ class Models:
 
 
 def build_models(settings: Settings) -> Models:
-    set_tracing_disabled(not settings.tracing)
+    """The agents' model, the guardrail's, and the client to close at shutdown."""
     name = settings.resolved_agent_model
     if name == OFFLINE_MODEL:
         return Models(OfflineModel(), None, None)

@@ -33,6 +33,7 @@ from taskservice.agent.transcript import messages_of
 from taskservice.agent.triage import AGENTS
 from taskservice.auth.dependencies import CurrentUser
 from taskservice.db import DbSession
+from taskservice.observability.traces import RunTrace, trace_of
 from taskservice.openapi import problem_responses
 from taskservice.resources import ResourcesDep
 
@@ -189,6 +190,19 @@ async def get_run(run_id: RunId, user: CurrentUser, runs: AgentRunsDep) -> RunDe
     """A run: its status, how it ended, its timing and the tool calls it made."""
     assert user.id is not None
     return _run_detail(*await runs.get(user.id, run_id))
+
+
+@router.get(
+    "/agent/runs/{run_id}/trace",
+    response_model=RunTrace,
+    responses=problem_responses(401, 404, 422),
+)
+async def get_run_trace(run_id: RunId, user: CurrentUser, db: DbSession) -> RunTrace:
+    """What a run did and where its time went: its spans (agents, handoffs, guardrails,
+    model calls, tool calls) as a tree with timings, one tree per round. Stored when the
+    run ends (with `TASKSERVICE_TRACING=off`, none is)."""
+    assert user.id is not None
+    return await trace_of(db, user.id, run_id)
 
 
 @router.post(

@@ -11,6 +11,7 @@ from taskservice.auth.models import User
 from taskservice.auth.repository import UserRepository
 from taskservice.db import DbSessionMaker
 from taskservice.errors import Unauthorized
+from taskservice.observability.context import note_user
 from taskservice.resources import ResourcesDep
 
 bearer_scheme = HTTPBearer(
@@ -52,6 +53,7 @@ async def authenticate_key(
                 id=found.id, name=found.name, timezone=found.timezone, created_at=found.created_at
             )
         verified.put(digest, user)
+    note_user(user.id)  # for the request's access log line
     return user
 
 

@@ -6,6 +6,7 @@ session lives between requests. The app's lifespan builds one :class:`McpEndpoin
 """
 
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from typing import Any
@@ -39,6 +40,7 @@ from taskservice.mcp.resources import (
     read_task,
 )
 from taskservice.mcp.tools import TOOLS
+from taskservice.observability.mcp_calls import McpMeter
 from taskservice.resources import resources_of
 from taskservice.tasks.calendar import Clock, utc_now
 
@@ -58,7 +60,7 @@ _NO_ISSUER = "https://taskservice.invalid"
 
 
 class TaskMcpServer(MCPServer[McpState]):
-    def __init__(self, state: McpState, verifier: ApiKeyVerifier) -> None:
+    def __init__(self, state: McpState, verifier: ApiKeyVerifier, *, metered: bool) -> None:
         @asynccontextmanager
         async def lifespan(_: MCPServer[McpState]) -> AsyncIterator[McpState]:
             yield state
@@ -75,6 +77,7 @@ class TaskMcpServer(MCPServer[McpState]):
                 lifespan=lifespan,
             )
         self.state = state
+        self.meter = McpMeter(enabled=metered, tools=(tool.name for tool in TOOLS))
         self.resource(TASK_URI_TEMPLATE, name="task", title="Task", mime_type=TASK_MIME_TYPE)(
             read_task
         )
@@ -85,13 +88,21 @@ class TaskMcpServer(MCPServer[McpState]):
         arguments: dict[str, Any],
         context: Context[McpState, Any] | None = None,
     ) -> CallToolResult | InputRequiredResult:
-        """Invalid arguments come back as REST's field errors, not pydantic's text."""
+        """Invalid arguments come back as REST's field errors, not pydantic's text. Each
+        call is counted by tool and outcome (ok, error: a result with ``isError``, failed:
+        an exception)."""
+        started, outcome = time.perf_counter(), "failed"
         try:
-            return await super().call_tool(name, arguments, context)
-        except ToolError as exc:
-            if isinstance(exc.__cause__, ValidationError):
-                return results.invalid_arguments(exc.__cause__)
-            raise
+            try:
+                result = await super().call_tool(name, arguments, context)
+            except ToolError as exc:
+                if not isinstance(exc.__cause__, ValidationError):
+                    raise
+                result = results.invalid_arguments(exc.__cause__)
+            outcome = "error" if getattr(result, "is_error", False) else "ok"
+            return result
+        finally:
+            self.meter.call(name, outcome, time.perf_counter() - started)
 
     async def list_resources(self) -> list[Resource]:
         return [*await super().list_resources(), *await list_task_resources(self.state.db_sessions)]
@@ -131,7 +142,9 @@ class McpEndpoint:
         clock: Clock = utc_now,
     ) -> None:
         self.server = TaskMcpServer(
-            McpState(db_sessions, clock), ApiKeyVerifier(verified_keys, db_sessions)
+            McpState(db_sessions, clock),
+            ApiKeyVerifier(verified_keys, db_sessions),
+            metered=settings.metrics,
         )
         self.http_app = self.server.streamable_http_app(
             streamable_http_path=MCP_PATH,

@@ -33,6 +33,7 @@ class Admitted:
     fresh: bool  # a session made for this run: it has no history yet
     calls_made: int = 0  # by a paused run, before it waited
     paused_state: str | None = None  # the paused run's RunState, as JSON
+    lost: int = 0  # runs of dead workers this admission ended as lost
 
 
 async def admit_message(
@@ -58,8 +59,8 @@ async def admit_message(
             raise ApprovalsPending(session.id)
         if task_id is not None:
             session.focus_task_id = task_id
-    run_id = await _admit(db, store.owner_id, session.id, message, limits)
-    return Admitted(run_id, session, fresh=existing is None)
+    run_id, lost = await _admit(db, store.owner_id, session.id, message, limits)
+    return Admitted(run_id, session, fresh=existing is None, lost=lost)
 
 
 async def admit_decisions(
@@ -85,9 +86,9 @@ async def admit_decisions(
     )
     if paused is None:
         raise UnknownApproval(decisions[0].id)
-    await _admit(db, store.owner_id, session_id, None, limits, resuming=paused)
+    _, lost = await _admit(db, store.owner_id, session_id, None, limits, resuming=paused)
     calls = await records.tool_calls_of(db, paused.id)
-    return Admitted(paused.id, session, False, len(calls), session.pending_state)
+    return Admitted(paused.id, session, False, len(calls), session.pending_state, lost)
 
 
 async def _lock_owner(db: AsyncSession, owner_id: int) -> None:
@@ -106,9 +107,10 @@ async def _admit(
     limits: Limits,
     *,
     resuming: AgentRun | None = None,
-) -> str:
-    """Write the run as running, then check the limits in the same transaction."""
-    await reap_lost(db, owner_id=owner_id)
+) -> tuple[str, int]:
+    """Write the run as running, then check the limits in the same transaction; the run's
+    id, and how many of the owner's runs of dead workers were ended meanwhile."""
+    lost = await reap_lost(db, owner_id=owner_id)
     now = utcnow()
     if resuming is None:
         run = AgentRun(
@@ -136,4 +138,4 @@ async def _admit(
         raise SessionBusy()
     if running > limits.per_user:
         raise TooManyRuns(limits.per_user)
-    return run.id
+    return run.id, lost

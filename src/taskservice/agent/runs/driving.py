@@ -3,6 +3,7 @@ ended (a result, a guardrail, a failure, a stop) into the answer, after ``Run.fi
 has recorded it."""
 
 import asyncio
+import dataclasses
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -22,7 +23,7 @@ from taskservice.agent.errors import (
     provider_problem,
 )
 from taskservice.agent.guardrails import refusal_detail
-from taskservice.agent.runs.control import RunControl, ToolBudgetExceeded
+from taskservice.agent.runs.control import ToolBudgetExceeded
 from taskservice.agent.runs.events import EventTranslator, sse
 from taskservice.agent.runs.records import Outcome, StopMode
 from taskservice.agent.runs.replies import approval, summarize
@@ -45,22 +46,31 @@ GATED_TOOLS = {
 }
 
 
-class _BudgetHooks(RunHooks[AgentContext]):
+class _RunHooks(RunHooks[AgentContext]):
     """Refuses a model's batch of tool calls before any of it runs, if it does not fit
-    the run's budget: a request that asks for too much changes nothing."""
+    the run's budget: a request that asks for too much changes nothing. And counts the
+    run's turns and tokens, and the tool calls that never reached their work (the SDK
+    refused their arguments): ``tool_calls.py`` counts the others."""
 
-    def __init__(self, control: RunControl, handoff_names: set[str]) -> None:
-        self.control = control
+    def __init__(self, run: "Run", handoff_names: set[str]) -> None:
+        self.run = run
         self.handoff_names = handoff_names
 
     async def on_llm_end(self, context: Any, agent: Any, response: ModelResponse) -> None:
+        self.run.stats.model_answered(response.usage)
+        self.run.settings.meter.model_answered(response.usage)
         calls = [
             item
             for item in response.output
             if getattr(item, "type", None) == "function_call"
             and getattr(item, "name", None) not in self.handoff_names
         ]
-        self.control.check_budget(len(calls))
+        self.run.control.check_budget(len(calls))
+
+    async def on_tool_end(self, context: Any, agent: Any, tool: Any, result: Any) -> None:
+        call_id = getattr(context, "tool_call_id", None)
+        if call_id is not None and call_id not in self.run.stats.calls_seen:
+            self.run.settings.meter.tool_call(tool.name, "error")
 
 
 def _stop_problem(run: "Run") -> AppError:
@@ -79,11 +89,18 @@ def _stop_problem(run: "Run") -> AppError:
 
 
 def _kwargs(run: "Run", run_input: RunInput) -> dict[str, Any]:
+    # The run's own trace (stored at its end: observability/traces.py), grouped by session.
+    run_config = dataclasses.replace(
+        run.settings.run_config,
+        trace_id=run.trace_id,
+        group_id=run.session_id,
+        trace_metadata={"run_id": run.id, "session_id": run.session_id},
+    )
     kwargs: dict[str, Any] = {
         "session": run.history,
         "max_turns": run.settings.max_turns,
-        "run_config": run.settings.run_config,
-        "hooks": _BudgetHooks(run.control, HANDOFF_NAMES),
+        "run_config": run_config,
+        "hooks": _RunHooks(run, HANDOFF_NAMES),
     }
     if not isinstance(run_input, RunState):
         kwargs["context"] = run.context

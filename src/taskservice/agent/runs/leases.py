@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import socket
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -48,8 +49,10 @@ async def watch(run: "Run", db_sessions: DbSessionMaker, lease: timedelta, inter
             run.request_stop(StopMode(seen[1]), Outcome.cancelled, CANCELLED, requested=True)
 
 
-async def reap_forever(db_sessions: DbSessionMaker, interval: float) -> None:
-    """Every ``interval``: end the runs whose lease ran out."""
+async def reap_forever(
+    db_sessions: DbSessionMaker, interval: float, on_reaped: Callable[[int], None]
+) -> None:
+    """Every ``interval``: end the runs whose lease ran out (and tell ``on_reaped``)."""
 
     async def reap() -> int:
         async with db_sessions() as db, db.begin():
@@ -61,6 +64,7 @@ async def reap_forever(db_sessions: DbSessionMaker, interval: float) -> None:
             reaped = await run_to_completion(reap())
             if reaped:
                 logger.warning("ended %d lost agent run(s) of a worker that died", reaped)
+                on_reaped(reaped)
         except Exception as exc:
             logger.warning("reaping lost agent runs failed: %s", exc)
 

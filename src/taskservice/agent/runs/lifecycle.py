@@ -49,6 +49,8 @@ from taskservice.agent.tools.approvals import REJECTED
 from taskservice.agent.triage import triage
 from taskservice.config import Settings
 from taskservice.db import DbSessionMaker, database_unavailable, utcnow
+from taskservice.observability.agent import AgentMeter, MeteredModel, traces_itself
+from taskservice.observability.tracing import configure_tracing
 from taskservice.tasks.calendar import DEFAULT_TIMEZONE, Clock, today_for, utc_now
 
 logger = logging.getLogger("taskservice.agent")
@@ -72,29 +74,45 @@ class AgentRuns:
         self.engine = engine
         attach(engine, settings.sqlite_busy_timeout_ms)
         self.db_sessions = db_sessions
-        self.model = model
+        self.meter = AgentMeter(enabled=settings.metrics, model=settings.resolved_agent_model)
+        self.model = MeteredModel(model, self.meter, traces_itself=traces_itself(model))
         self.session_ttl = timedelta(hours=settings.agent_session_ttl_hours)
         self.lease = timedelta(seconds=settings.agent_run_lease_s)
         self.limits = Limits(per_user=settings.agent_max_concurrent, lease=self.lease)
         self.active: dict[str, Run] = {}
-        # Responses are not kept by the provider: task data stays in our database.
+        # Responses are not kept by the provider: task data stays in our database. A
+        # streamed chat completion counts its tokens only if asked (the SDK asks only
+        # OpenAI itself), and the token metrics need them.
         model_settings = (
-            ModelSettings(store=False) if settings.openai_api == "responses" else ModelSettings()
+            ModelSettings(store=False)
+            if settings.openai_api == "responses"
+            else ModelSettings(include_usage=True)
         )
         judge = (
             None
             if guardrail_model is None
-            else RelevanceJudge(guardrail_model, model_settings, tracing=settings.tracing)
+            else RelevanceJudge(
+                MeteredModel(
+                    guardrail_model,
+                    AgentMeter(
+                        enabled=settings.metrics,
+                        model=settings.resolved_guardrail_model or "guardrail",
+                    ),
+                    traces_itself=traces_itself(guardrail_model),
+                ),
+                model_settings,
+                tracing=settings.tracing != "off",
+            )
         )
         self.run_settings = RunSettings(
             db_sessions=db_sessions,
             run_config=RunConfig(
-                model=model,
+                model=self.model,
                 model_settings=model_settings,
                 input_guardrails=[task_guardrail(judge, own_titles(db_sessions))],
                 session_settings=SessionSettings(limit=settings.agent_history_items),
                 session_input_callback=bounded_input(settings.agent_history_items),
-                tracing_disabled=not settings.tracing,
+                tracing_disabled=settings.tracing == "off",
                 workflow_name="taskservice agent",
                 tool_execution=ToolExecutionConfig(
                     max_function_tool_concurrency=settings.agent_max_parallel_tools
@@ -102,6 +120,8 @@ class AgentRuns:
             ),
             max_turns=settings.agent_max_turns,
             timeout_s=settings.agent_timeout_s,
+            meter=self.meter,
+            traces=configure_tracing(settings),
         )
 
     def sessions(self, db: AsyncSession, owner_id: int) -> SessionStore:
@@ -163,10 +183,12 @@ class AgentRuns:
                     state.approve(item)
                 else:
                     state.reject(item, rejection_message=REJECTED)
+            self.meter.approvals(decision.approve for decision in decisions)
             yield run, state
 
     def _make_run(self, admitted: Admitted, message: str | None, timezone: str) -> Run:
         run_id, session = admitted.run_id, admitted.session
+        self.meter.run_ended(Outcome.lost, count=admitted.lost)
         context = AgentContext(
             user_id=session.owner_id,
             session_id=session.id,
@@ -197,6 +219,7 @@ class AgentRuns:
     @asynccontextmanager
     async def _owning(self, run: Run) -> AsyncIterator[None]:
         self.active[run.id] = run
+        self.meter.run_started()
         loop = asyncio.get_running_loop()
         timer = loop.call_at(
             run.deadline,
@@ -237,6 +260,7 @@ class AgentRuns:
                         else:
                             logger.warning("run %s: could not record its end: %s", run.id, exc)
                 self.active.pop(run.id, None)
+                self.meter.run_left()
 
     # -- runs as resources ---------------------------------------------------------------
 
@@ -274,13 +298,17 @@ class AgentRuns:
             run = await db.scalar(stmt)
             if run is None:
                 raise RunNotFound(run_id)
-            if run.status == RunStatus.waiting_approval:
+            paused = run.status == RunStatus.waiting_approval
+            if paused:
                 run.stop_requested = mode
                 await _end_paused(db, run)
-                return
-            if run.status != RunStatus.running:
+            elif run.status != RunStatus.running:
                 raise RunNotRunning(run_id, run.status)
-            run.stop_requested = mode
+            else:
+                run.stop_requested = mode
+        if paused:
+            self.meter.run_ended(Outcome.cancelled)
+            return
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(CANCEL_WAIT_S):
                 while True:
@@ -305,7 +333,11 @@ class AgentRuns:
 
     async def reap_forever(self) -> None:
         """End lost runs (their worker died) soon after their lease runs out."""
-        await reap_forever(self.db_sessions, min(self.lease.total_seconds() / 2, 5.0))
+        await reap_forever(
+            self.db_sessions,
+            min(self.lease.total_seconds() / 2, 5.0),
+            on_reaped=lambda count: self.meter.run_ended(Outcome.lost, count=count),
+        )
 
     def stop_all_now(self, detail: str) -> None:
         """Ask every run of this worker to stop at once (the server is shutting down)."""

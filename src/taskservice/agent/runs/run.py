@@ -15,6 +15,7 @@ from typing import Any
 
 import anyio
 from agents import RunConfig
+from agents.tracing import gen_trace_id
 from fastapi.sse import ServerSentEvent
 
 from taskservice.agent.context import AgentContext
@@ -28,8 +29,11 @@ from taskservice.agent.schemas import AgentReply, PendingApproval
 from taskservice.agent.sessions import set_pending
 from taskservice.agent.tools.approvals import describe_pending
 from taskservice.agent.tools.common import to_json
-from taskservice.db import DbSessionMaker
+from taskservice.db import DbSessionMaker, describe
 from taskservice.errors import DatabaseUnavailable
+from taskservice.observability.agent import AgentMeter, RunStats
+from taskservice.observability.traces import store_trace
+from taskservice.observability.tracing import TraceBuffer
 from taskservice.tasks.events import Actor
 from taskservice.tasks.repository import TaskRepository
 
@@ -52,6 +56,8 @@ class RunSettings:
     run_config: RunConfig
     max_turns: int
     timeout_s: float
+    meter: AgentMeter
+    traces: TraceBuffer | None  # None: tracing is off
 
 
 class Run:
@@ -78,6 +84,8 @@ class Run:
         self.settings = settings
         self.deadline = deadline
         self.tool_calls_before = control.used
+        self.stats = RunStats()
+        self.trace_id = gen_trace_id()  # this round's trace (a resumed run has a new one)
         self.stop: Stop | None = None
         self.ended = asyncio.Event()
         self.database_failure: DatabaseUnavailable | None = None
@@ -185,7 +193,48 @@ class Run:
                     approvals=[p.model_dump() for p in pending] if pending else None,
                 )
             self.ended.set()
+            await self._keep_trace()
+        self._observe_end(outcome)
         return pending or []
+
+    async def _keep_trace(self) -> None:
+        """Store the run's trace once its end is recorded, before its answer goes out (so
+        the trace can be read as soon as the answer is): a transaction of its own, and a
+        trace that cannot be stored costs the run nothing."""
+        if self.settings.traces is None:
+            return
+        spans = self.settings.traces.take(self.trace_id)
+        try:
+            await store_trace(self.settings.db_sessions, self.id, self.trace_id, spans)
+        except Exception as exc:
+            logger.warning("run %s: its trace was not stored: %s", self.id, describe(exc))
+
+    def _observe_end(self, outcome: Outcome) -> None:
+        """The run's end in the metrics, and its one log line (ids and counts only)."""
+        seconds = self.stats.seconds
+        self.settings.meter.run_ended(outcome, seconds)
+        fields = {
+            "run_id": self.id,
+            "session_id": self.session_id,
+            "trace_id": self.trace_id,
+            "outcome": outcome.value,
+            "turns": self.stats.turns,
+            "tool_calls": self.control.used - self.tool_calls_before,
+            "input_tokens": self.stats.input_tokens,
+            "output_tokens": self.stats.output_tokens,
+            "duration_ms": round(seconds * 1000, 1),
+        }
+        logger.info(
+            "run %s ended %s: %d turns, %d tool calls, %d/%d tokens in/out, %.0f ms",
+            self.id,
+            outcome.value,
+            fields["turns"],
+            fields["tool_calls"],
+            fields["input_tokens"],
+            fields["output_tokens"],
+            fields["duration_ms"],
+            extra=fields,
+        )
 
     async def _what_it_did(self, db: Any, outcome: Outcome) -> list[Any]:
         calls = (await records.tool_calls_of(db, self.id))[self.tool_calls_before :]

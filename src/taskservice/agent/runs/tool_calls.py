@@ -49,7 +49,7 @@ class RunToolCalls:
                     Outcome.tool_limit,
                     f"The run reached its limit of {self.run.control.max_tool_calls} tool calls.",
                 )
-            return STOPPED
+            return self._counted(tool, "stopped", STOPPED)
         try:
             return await self.run.control.run_unit(lambda: self._unit(tool, agent, work))
         except DatabaseUnavailable as exc:
@@ -61,6 +61,12 @@ class RunToolCalls:
         actor = Actor(session_id=self.run.session_id)
         async with self.run.settings.db_sessions() as db, db.begin():
             return await work(TaskRepository(db, self.run.owner_id, actor))
+
+    def _counted(self, tool: ToolContext[Any], outcome: str, output: str) -> str:
+        """The call's outcome in the metrics (once per call, wherever it ended)."""
+        self.run.stats.calls_seen.add(tool.tool_call_id)
+        self.run.settings.meter.tool_call(tool.tool_name, outcome)
+        return output
 
     async def _unit(self, tool: ToolContext[Any], agent: str, work: Work) -> str:
         """The call's work, its record and a check that the run still runs: one commit.
@@ -84,14 +90,15 @@ class RunToolCalls:
                         await self._record_call(db, tool, agent, output, ok=True)
                         if self.run.stop is not None and self.run.stop.mode is StopMode.immediate:
                             raise RunEnded(self.run.id)  # stopped at once: roll it back
-                    return output
+                    return self._counted(tool, "ok", output)
                 except _CallFailed as failed:
                     async with db.begin():
                         await self._record_call(db, tool, agent, failed.output, ok=False)
-                    return failed.output
+                    return self._counted(tool, "error", failed.output)
             except RunEnded:
-                return STOPPED
+                return self._counted(tool, "stopped", STOPPED)
             except Exception as exc:
+                self._counted(tool, "failed", "")
                 unavailable = database_unavailable(exc)
                 if unavailable is None:
                     raise

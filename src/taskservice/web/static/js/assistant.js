@@ -6,6 +6,7 @@ import { ApiError } from "./api.js";
 import { formatDateTime, h, replaceChildren } from "./dom.js";
 import { warn } from "./notices.js";
 import { readEvents } from "./sse.js";
+import { traceDisclosure } from "./trace.js";
 import { Turn } from "./turn.js";
 
 export class Assistant {
@@ -229,15 +230,24 @@ export class Assistant {
         return false;
       case "done":
         turn.done(data, (approval, decision) => this.decide(approval, decision));
+        this.showTrace(turn, data.run_id);
         if (data.tool_calls?.length) this.onTasksChanged();
         return true;
       case "error":
         if (data.session_id) this.sessionId = data.session_id;
         turn.error(data.detail || data.title || "The assistant failed.");
+        this.showTrace(turn, data.run_id);
         return true;
       default:
         return false; // an event type this page does not know yet
     }
+  }
+
+  /** A "Trace" disclosure under the answer of a finished run. */
+  showTrace(turn, runId) {
+    if (!runId) return;
+    const path = `/agent/runs/${encodeURIComponent(runId)}/trace`;
+    turn.element.append(traceDisclosure(() => this.api.json("GET", path)));
   }
 
   setRun(runId) {
@@ -283,6 +293,7 @@ export class Assistant {
         { body: { decisions: [{ id: approval.id, approve }] } },
       );
       turn.done(reply, (next, decision) => this.decide(next, decision), { showCalls: true });
+      this.showTrace(turn, reply.run_id);
       this.onTasksChanged();
       return true;
     } catch (error) {

@@ -1,0 +1,1 @@
+"""Seeing inside the service: metrics (``/metrics``), structured logs, stored agent traces."""
