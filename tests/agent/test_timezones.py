@@ -80,3 +80,6 @@ def test_the_instructions_give_the_users_date_and_zone() -> None:
 class _NoToolCalls:
     async def execute(self, tool: Any, work: Any) -> str:
         raise AssertionError("no tool call here")
+
+    async def read(self, work: Any) -> Any:
+        raise AssertionError("no read here")

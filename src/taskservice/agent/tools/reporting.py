@@ -138,7 +138,7 @@ async def status_summary(ctx: Ctx) -> str:
     tasks due."""
 
     async def work(tasks: TaskRepository) -> dict[str, Any]:
-        summary = await summarize(tasks, ctx.context.today)
+        summary = await summarize(tasks, ctx.context.today, ctx.context.timezone)
         return {
             "counts": {str(s): n for s, n in summary.counts.items()},
             "total": summary.total,
