@@ -94,6 +94,12 @@ CREATE: list[Case] = [
     ("add call mom next friday priority urgent", new("call mom", "urgent", date(2026, 12, 4))),
     ("create task pay rent in 2 weeks #home", new("pay rent", None, date(2026, 12, 9), ("home",))),
     ("add read today's paper", new("read today's paper")),
+    (
+        "add tasks: " + "; ".join(f"t{n}" for n in range(21)),
+        Clarify(
+            "That is 21 tasks; I add at most 20 in one request. Split them over a few messages."
+        ),
+    ),
 ]
 
 CHANGE_BY_TITLE: list[Case] = [
