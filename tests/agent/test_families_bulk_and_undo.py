@@ -5,10 +5,13 @@ from typing import Any
 import pytest
 
 from taskservice.agent.offline.bulk import CHANGE_ALL, DELETE_ALL
+from taskservice.agent.offline.dates import parse_date
+from taskservice.agent.offline.words import day as spoken
 from tests.agent.families import Case, cases, check
-from tests.agent.helpers import all_tasks, ask, calls, decide, pending, seed, task
+from tests.agent.helpers import TODAY, all_tasks, ask, calls, decide, pending, seed, task
 from tests.conftest import ApiUser
 
+FRIDAY = str(parse_date("friday", TODAY))
 PAGE = {
     "status": None,
     "priority": None,
@@ -48,6 +51,13 @@ BULK = cases(
         "editor",
         [page(status=["blocked"]), update([6], priority="urgent")],
         {6: {"priority": "urgent"}},
+    ),
+    Case(
+        "move all overdue tasks to friday",
+        "editor",
+        [page(overdue=True), update([3], due_date=FRIDAY)],
+        {3: {"due_date": FRIDAY}},
+        f"1 task now due {spoken(FRIDAY, TODAY)}: #3 'pay invoice'.",
     ),
     Case(
         "mark tasks 8 and 9 as in progress",

@@ -280,3 +280,31 @@ class TestChange:
             before=("mark milk as done",),
         )
         await check(alice, answer, seeded=False)
+
+
+class TestThroughTheStream:
+    @pytest.mark.parametrize(
+        "case",
+        [
+            Case(
+                "push the report to next week",
+                "editor",
+                [find("report"), ("set_due_date", {"task_id": 2, "due_date": day(9)})],
+                {2: {"due_date": day(9)}},
+            ),
+            Case(
+                "postpone task 7 by 3 days",
+                "editor",
+                [
+                    ("show_task", {"task_id": 7}),
+                    ("set_due_date", {"task_id": 7, "due_date": day(33)}),
+                ],
+                {7: {"due_date": day(33)}},
+            ),
+        ],
+        ids=["by title", "reads the task first"],
+    )
+    async def test_steps_over_several_model_calls_stream_alike(
+        self, alice: ApiUser, case: Case
+    ) -> None:
+        await check(alice, case, via="stream")

@@ -94,6 +94,19 @@ CREATE: list[Case] = [
     ("add call mom next friday priority urgent", new("call mom", "urgent", date(2026, 12, 4))),
     ("create task pay rent in 2 weeks #home", new("pay rent", None, date(2026, 12, 9), ("home",))),
     ("add read today's paper", new("read today's paper")),
+    ("Add a task: call the plumber, urgent", new("call the plumber", "urgent")),
+    ("add task reply to urgent email", new("reply to urgent email")),
+    ("can you add a task for me to book flights", new("book flights")),
+    (
+        "create a reminder to renew the passport next month",
+        new("renew the passport", due=date(2026, 12, 1)),
+    ),
+    (
+        "add tasks: " + "; ".join(f"t{n}" for n in range(21)),
+        Clarify(
+            "That is 21 tasks; I add at most 20 in one request. Split them over a few messages."
+        ),
+    ),
 ]
 
 CHANGE_BY_TITLE: list[Case] = [
@@ -105,6 +118,8 @@ CHANGE_BY_TITLE: list[Case] = [
     ("the report is done", SetStatus(titled("report"), "done")),
     ("buy milk done", SetStatus(titled("buy milk"), "done")),
     ("start the report", SetStatus(titled("report"), "in_progress")),
+    ("I've started the report", SetStatus(titled("report"), "in_progress")),
+    ("what's the report's status", ShowTask(titled("report"))),
     ("remove the milk task", DeleteTask(titled("milk"))),
     ("delete buy milk", DeleteTask(titled("buy milk"))),
     ("set the priority of the report to urgent", SetPriority(titled("report"), "urgent")),
@@ -182,6 +197,7 @@ FIND: list[Case] = [
     ("what should I do next", NextTasks(5)),
     ("what's next", NextTasks(5)),
     ("show my top 3 tasks", NextTasks(3)),
+    ("what's my next task", NextTasks(1)),
     ("what am I working on?", ListTasks(statuses=("in_progress",))),
     ("list tasks sorted by priority", ListTasks(sort="-priority,due_date")),
     ("show open tasks sorted by due date", ListTasks(open_only=True, sort="due_date,-priority")),

@@ -58,18 +58,24 @@ PLATE = rules(
 )
 
 _COUNT = r"(?P<count>\d{1,2}|one|two|three|four|five|ten)"
-NEXT = rules(
-    _next,
-    r"what\s+(?:should|shall|do|can|could|must)\s+i\s+(?:work\s+on|do|tackle|focus\s+on|start"
-    r"(?:\s+with)?|pick(?:\s+up)?)(?:\s+(?:next|now|first))?",
-    r"what(?:'s|s|\s+is)\s+(?:up\s+)?next|what\s+next|what\s+to\s+do\s+next|next\s+up",
-    r"what(?:'s|s|\s+is|\s+are)\s+(?:the\s+|my\s+)?(?:most\s+important|top|highest\s+priority)"
-    r"(?:\s+(?:tasks?|things?))?",
-    r"what\s+are\s+my\s+(?:top\s+)?priorities|(?:suggest|recommend)\s+(?:a\s+|some\s+)?"
-    r"(?:tasks?|something)",
-    rf"(?:(?:show|give|list|get)(?:\s+me)?\s+)?(?:my\s+|the\s+)?(?:top|next)(?:\s+{_COUNT})?"
-    r"(?:\s+(?:tasks?|things?|priorities))?",
-)
+NEXT = [
+    *rules(
+        lambda match, message: NextTasks(1),
+        r"what(?:'s|s|\s+is)\s+(?:my|the)\s+next\s+(?:task|thing(?:\s+to\s+do)?)",
+    ),
+    *rules(
+        _next,
+        r"what\s+(?:should|shall|do|can|could|must)\s+i\s+(?:work\s+on|do|tackle|focus\s+on|start"
+        r"(?:\s+with)?|pick(?:\s+up)?)(?:\s+(?:next|now|first))?",
+        r"what(?:'s|s|\s+is)\s+(?:up\s+)?next|what\s+next|what\s+to\s+do\s+next|next\s+up",
+        r"what(?:'s|s|\s+is|\s+are)\s+(?:the\s+|my\s+)?(?:most\s+important|top|highest\s+priority)"
+        r"(?:\s+(?:tasks?|things?))?",
+        r"what\s+are\s+my\s+(?:top\s+)?priorities|(?:suggest|recommend)\s+(?:a\s+|some\s+)?"
+        r"(?:tasks?|something)",
+        rf"(?:(?:show|give|list|get)(?:\s+me)?\s+)?(?:my\s+|the\s+)?(?:top|next)(?:\s+{_COUNT})?"
+        r"(?:\s+(?:tasks?|things?|priorities))?",
+    ),
+]
 
 MORE = rules(
     lambda match, message: MoreResults(),

@@ -71,9 +71,11 @@ STATUS = [
         r"(?:finished|completed|closed|done|did|wrapped\s+up)(?:\s+with)?\s+{REF}",
         _fixed_status("done"),
     ),
-    rule(
-        r"(?:i'm|i\s+am)\s+(?:now\s+)?(?:working\s+on|starting|doing)\s+{REF}",
+    *rules(
         _fixed_status("in_progress"),
+        r"(?:i'm|i\s+am)\s+(?:now\s+)?(?:working\s+on|starting|doing)\s+{REF}",
+        r"i(?:'ve|\s+have)?\s+(?:just\s+)?(?:started|begun|began)(?:\s+(?:on|with|working\s+on))?"
+        r"\s+{REF}",
     ),
     rule(r"{REF}\s+(?:is\s+)?(?:blocked|waiting)\s+(?:on|by)\s+.+", _fixed_status("blocked")),
 ]

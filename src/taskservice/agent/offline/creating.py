@@ -10,6 +10,7 @@ from taskservice.agent.offline.dates import (
     parse_date,
 )
 from taskservice.agent.offline.intents import (
+    Clarify,
     CreateTasks,
     Intent,
     NewTask,
@@ -33,6 +34,8 @@ _PRIORITY_WORDS = re.compile(
     rf"(?P<prio>{PRIORITY})|(?P<prio2>{PRIORITY})[\s-]+priority)(?![\w-])",
     _I,
 )
+_BARE_PRIORITY = re.compile(r",\s*(?P<prio>urgent|high|low)\s*(?=,|$)", _I)
+"""", urgent" after a comma ("call the plumber, urgent")."""
 _DUE_WORDS = re.compile(
     r"(?<![\w-])(?:(?:due|deadline)(?:\s+date)?(?:\s*:|\s+(?:on|by|is))?|by|on|for)"
     rf"\s+(?P<date>{DATE_PATTERN})",
@@ -41,7 +44,8 @@ _DUE_WORDS = re.compile(
 _BARE_DATE = re.compile(
     r"(?<![\w'-])(?:(?:the\s+)?day\s+after\s+tomorrow|today|tonight|tomorrow|tmrw"
     rf"|next\s+(?:week|{WEEKDAY_NAMES})|this\s+(?:{WEEKDAY_NAMES})"
-    r"|in\s+(?:\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+    r"|next\s+month|in\s+(?:\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten"
+    r"|eleven|twelve)"
     r"\s+(?:days?|weeks?|months?)|(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?:week|month)"
     r"|\d{4}-\d{1,2}-\d{1,2})(?![\w'-])",
     _I,
@@ -50,6 +54,8 @@ _DUE_AT_END = re.compile(rf"(?<=\S)(?<!every)(?<!each)\s+(?:on\s+)?(?P<date>{DAT
 _LIST_NAME = re.compile(
     r"\s+(?:to|on|in)\s+(?:my|the)\s+(?:(?:task|to-?do)\s+)?(?:list|tasks)(?![\w-])", _I
 )
+MAX_NEW_TASKS = 20
+"""At most this many tasks from one message (each is a tool call of the run)."""
 _Parts = tuple[str, PriorityName | None, date | None, tuple[str, ...]]
 
 
@@ -63,8 +69,8 @@ def _parts(text: str, today: date) -> _Parts | None:
 
     text = _HASHTAG.sub(take, _TAG_WORDS.sub(take, _LIST_NAME.sub(" ", text)))
     priority: PriorityName | None = None
-    if match := _PRIORITY_WORDS.search(text):
-        priority = lookup(PRIORITIES, match["prio"] or match["prio2"])
+    if match := _PRIORITY_WORDS.search(text) or _BARE_PRIORITY.search(text):
+        priority = lookup(PRIORITIES, next(word for word in match.groupdict().values() if word))
         text = f"{text[: match.start()]} {text[match.end() :]}"
     due = None
     text = " ".join(text.split())
@@ -108,6 +114,11 @@ def _create_tasks(
         if not (title := message.restore(text)):
             return None
         tasks.append(NewTask(title, own_priority or default, own_due or due, tags))
+    if len(tasks) > MAX_NEW_TASKS:
+        return Clarify(
+            f"That is {len(tasks)} tasks; I add at most {MAX_NEW_TASKS} in one request. "
+            "Split them over a few messages."
+        )
     return CreateTasks(tuple(tasks)) if tasks else None
 
 
@@ -118,7 +129,8 @@ _HEAD = re.compile(
     r"(?:(?:a|an|another|one|some|the|my|these|this)\s+)?(?:new\s+)?"
     rf"(?:(?P<prio>{PRIORITY})(?:[\s-]+priority)?\s+)?"
     r"(?P<noun>tasks?|to-?dos?|items?|reminders?|entry|entries)"
-    r"(?:\s*:|\s+(?:to|called|named|titled|saying)\b|\s+-|(?=\s)|$)\s*(?P<body>.*)",
+    r"(?:\s+for\s+me)?(?:\s*:|\s+(?:to|called|named|titled|saying)\b|\s+-|(?=\s)|$)\s*"
+    r"(?P<body>.*)",
     _I,
 )
 _REMIND = re.compile(

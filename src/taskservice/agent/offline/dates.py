@@ -8,7 +8,8 @@ The server passes its UTC date as ``today``; nothing here reads the clock. Conve
 - ``next <weekday>`` is that weekday in the next ISO week (weeks start on Monday): said on
   Wednesday 2026-11-25, ``next monday`` is 2026-11-30 and ``next friday`` is 2026-12-04.
 - ``next week`` is next Monday; ``end of (the) week`` is this week's Sunday (today on a
-  Sunday); ``end of (the) month`` is the last day of this month.
+  Sunday); ``end of (the) month`` is the last day of this month; ``next month`` is the
+  first day of next month.
 - ``in N days|weeks|months`` and ``N days from now`` (N in digits, ``one``..``twelve``,
   ``a``/``an``); months keep the day of the month, clamped to the month's last day.
 - ``2026-12-24``; ``dec 24``, ``december 24th``, ``24 december``, ``the 24th of dec``, each
@@ -137,6 +138,7 @@ _RULES: tuple[tuple[str, Resolver], ...] = (
     (r"next\s+week", lambda match, today: week_bounds(today)[0] + timedelta(weeks=1)),
     (r"(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?week", lambda match, today: week_bounds(today)[1]),
     (r"(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?month", _end_of_month),
+    (r"next\s+month", lambda match, today: _add_months(today.replace(day=1), 1)),
     (rf"in\s+{_COUNT}", _after),
     (rf"{_COUNT}\s+from\s+(?:now|today)", _after),
     (r"(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})", _iso),

@@ -66,6 +66,7 @@ SHOW = rules(
     r"(?:what|how)(?:'s|s|\s+is|\s+are|\s+about)\s+(?:the\s+)?(?:status|state|details?|progress)"
     r"\s+(?:of|for|on|with)\s+{REF}",
     r"(?:the\s+)?(?:status|state|progress)\s+(?:of|for|on)\s+{REF}",
+    r"what(?:'s|s|\s+is)\s+{REF}'s\s+(?:status|state|progress)",
     r"how(?:'s|s|\s+is)\s+{REF}\s+(?:going|coming\s+along|doing)",
     r"where\s+(?:am\s+i|are\s+we|do\s+i\s+stand)\s+(?:with|on)\s+{REF}",
     r"(?:is|was)\s+{REF}\s+(?:{STATUS}|{PRIO}|overdue|late|due\s+.+)(?:\s+yet)?",

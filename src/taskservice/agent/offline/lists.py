@@ -13,7 +13,7 @@ from taskservice.agent.offline.dates import week_bounds
 from taskservice.agent.offline.list_replies import coming_up, listing, none_found
 from taskservice.agent.offline.replies import one
 from taskservice.agent.offline.streaming import message
-from taskservice.agent.offline.words import STATUS_WORDS, names, plural
+from taskservice.agent.offline.words import STATUS_WORDS, day, names, plural
 
 Output = list[TResponseOutputItem]
 BULK_LIMIT = 100
@@ -142,6 +142,6 @@ def _bulk_reply(intent: i.UpdateTasks | i.DeleteTasks, done: ToolResult, today: 
     if intent.priority:
         changes.append(f"set to {intent.priority} priority")
     if intent.due_date:
-        changes.append(f"now due {intent.due_date:%a} {intent.due_date.day} {intent.due_date:%b}")
+        changes.append(f"now due {day(intent.due_date, today)}")
     what = " and ".join(changes) or "updated"
     return f"{plural(len(tasks), 'task').capitalize()} {what}: {names(tasks)}."
