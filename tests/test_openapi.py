@@ -34,6 +34,7 @@ class TestOpenApi:
             ("POST", "/agent/stream"): "stream_agent",
             ("POST", "/agent/sessions/{session_id}/approvals"): "decide_approvals",
             ("GET", "/agent/runs/{run_id}"): "get_run",
+            ("GET", "/agent/runs/{run_id}/trace"): "get_run_trace",
             ("POST", "/agent/runs/{run_id}/cancel"): "cancel_run",
             ("GET", "/agents"): "list_agents",
             ("GET", "/agent/sessions"): "list_sessions",
