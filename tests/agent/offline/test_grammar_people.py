@@ -101,12 +101,6 @@ CREATE: list[Case] = [
         "create a reminder to renew the passport next month",
         new("renew the passport", due=date(2026, 12, 1)),
     ),
-    (
-        "add tasks: " + "; ".join(f"t{n}" for n in range(21)),
-        Clarify(
-            "That is 21 tasks; I add at most 20 in one request. Split them over a few messages."
-        ),
-    ),
 ]
 
 CHANGE_BY_TITLE: list[Case] = [

@@ -10,7 +10,6 @@ from taskservice.agent.offline.dates import (
     parse_date,
 )
 from taskservice.agent.offline.intents import (
-    Clarify,
     CreateTasks,
     Intent,
     NewTask,
@@ -54,8 +53,6 @@ _DUE_AT_END = re.compile(rf"(?<=\S)(?<!every)(?<!each)\s+(?:on\s+)?(?P<date>{DAT
 _LIST_NAME = re.compile(
     r"\s+(?:to|on|in)\s+(?:my|the)\s+(?:(?:task|to-?do)\s+)?(?:list|tasks)(?![\w-])", _I
 )
-MAX_NEW_TASKS = 20
-"""At most this many tasks from one message (each is a tool call of the run)."""
 _Parts = tuple[str, PriorityName | None, date | None, tuple[str, ...]]
 
 
@@ -114,11 +111,6 @@ def _create_tasks(
         if not (title := message.restore(text)):
             return None
         tasks.append(NewTask(title, own_priority or default, own_due or due, tags))
-    if len(tasks) > MAX_NEW_TASKS:
-        return Clarify(
-            f"That is {len(tasks)} tasks; I add at most {MAX_NEW_TASKS} in one request. "
-            "Split them over a few messages."
-        )
     return CreateTasks(tuple(tasks)) if tasks else None
 
 
