@@ -1,7 +1,9 @@
 """The triage agent: routes every request to one specialist, and only routes.
 
 The agents are defined once, here at import, and hold no per-request state;
-everything about a request travels in the run context.
+everything about a request travels in the run context. The input guardrail is not on
+the agent but in every run's configuration (``AgentRuns``), since the model guardrail
+runs on the app's provider.
 """
 
 from agents import Agent

@@ -104,13 +104,11 @@ def task_guardrail(
             return _refused(OVERRIDE, "pre-filter")
         if judge is not None:
             verdict = await judge.judge(message, previous_reply(items), ctx.context)
-            reason = (
-                OVERRIDE
-                if verdict.is_override_attempt
-                else None
-                if verdict.is_about_tasks
-                else OFF_TOPIC
-            )
+            reason = None
+            if verdict.is_override_attempt:
+                reason = OVERRIDE
+            elif not verdict.is_about_tasks:
+                reason = OFF_TOPIC
             if reason is not None:
                 logger.info("run %s refused by the model guardrail: %s", ctx.context.run_id, reason)
                 return _refused(reason, "model guardrail")

@@ -31,13 +31,16 @@ export function replaceChildren(element, ...children) {
   append(element, children);
 }
 
-/** Today's date (UTC, as the API's `overdue` filter counts it), "YYYY-MM-DD". */
-export function todayUtc() {
-  return new Date().toISOString().slice(0, 10);
+/** Today's date in the browser's time zone, "YYYY-MM-DD". The API's `overdue` filter
+ * counts from the date in the user's own time zone, which is usually the same. */
+export function todayHere() {
+  const now = new Date();
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
 export function isOverdue(task) {
-  return Boolean(task.due_date) && task.status !== "done" && task.due_date < todayUtc();
+  return Boolean(task.due_date) && task.status !== "done" && task.due_date < todayHere();
 }
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
