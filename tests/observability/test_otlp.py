@@ -107,7 +107,7 @@ class TestOtlpExport:
                 "turn 1",
                 "turn 2",
                 "turn 3",
-                "guardrail task_topic",
+                "guardrail task_guardrail",
                 "generation offline",
                 "generation offline",
                 "generation offline",

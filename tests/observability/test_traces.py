@@ -56,7 +56,7 @@ ROUND = [
                         "turn",
                         "turn 1",
                         [
-                            ("guardrail", "task_topic"),
+                            ("guardrail", "task_guardrail"),
                             ("generation", "offline"),
                             ("handoff", "triage → planner"),
                         ],
@@ -84,7 +84,7 @@ STREAMED_ROUND = [
                 "agent",
                 "triage",
                 [
-                    ("guardrail", "task_topic"),
+                    ("guardrail", "task_guardrail"),
                     (
                         "turn",
                         "turn 1",

@@ -26,7 +26,7 @@ class TestTrace:
             [
                 "run",
                 "agent triage",
-                "guardrail task_topic",
+                "guardrail task_guardrail",
                 "turn 1",
                 "model offline",
                 "handoff triage → planner",
