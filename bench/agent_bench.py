@@ -112,6 +112,8 @@ def not_blocking(ctx: Context, db: Database, workers: int = 2) -> None:
             "OPENAI_API_KEY": "dummy",
             "OPENAI_BASE_URL": f"{model.url}/v1",
             "TASKSERVICE_AGENT_MODEL": "bench",
+            # The figure is the agent's overhead: one model call per turn, no guardrail's.
+            "TASKSERVICE_AGENT_GUARDRAIL": "off",
         }
         server = start_service(procs, db, workers, s, name="service-slow-model", extra_env=extra)
         try:

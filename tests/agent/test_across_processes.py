@@ -32,6 +32,7 @@ def test_limits_hold_across_instances(db_url: str, tmp_path: Path) -> None:
             "OPENAI_API_KEY": "dummy",
             "OPENAI_BASE_URL": provider.base_url,
             "TASKSERVICE_AGENT_MODEL": "gpt-test",
+            "TASKSERVICE_AGENT_GUARDRAIL": "off",  # each scripted step is an agent's turn
             "TASKSERVICE_OPENAI_MAX_RETRIES": "0",
         }
         log_a, log_b = tmp_path / "a.log", tmp_path / "b.log"

@@ -40,6 +40,7 @@ def provider_env(provider: FakeProvider, **extra: str) -> dict[str, str]:
         "OPENAI_API_KEY": "dummy",
         "OPENAI_BASE_URL": provider.base_url,
         "TASKSERVICE_AGENT_MODEL": "gpt-test",
+        "TASKSERVICE_AGENT_GUARDRAIL": "off",  # each scripted step is an agent's turn
         "TASKSERVICE_OPENAI_MAX_RETRIES": "0",
         "TASKSERVICE_AGENT_TIMEOUT_S": "120",
         **extra,

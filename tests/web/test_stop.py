@@ -38,6 +38,7 @@ def slow_model_server(
             "OPENAI_API_KEY": "dummy",
             "OPENAI_BASE_URL": provider.base_url,
             "TASKSERVICE_AGENT_MODEL": "gpt-test",
+            "TASKSERVICE_AGENT_GUARDRAIL": "off",  # each scripted step is an agent's turn
             "TASKSERVICE_OPENAI_MAX_RETRIES": "0",
             "TASKSERVICE_AUTH_CACHE_TTL_S": "0",
         }
