@@ -24,6 +24,11 @@ NOT_FOUND = (
     frozenset({("method", "GET"), ("route", "/tasks/{task_id}"), ("status", "404")}),
 )
 
+UNAUTHORIZED = (
+    "taskservice_http_requests_total",
+    frozenset({("method", "GET"), ("route", "/tasks/{task_id}"), ("status", "401")}),
+)
+
 
 def scrape(base_url: str) -> dict[Key, float]:
     response = httpx.get(f"{base_url}/metrics", timeout=10)
@@ -124,3 +129,22 @@ class TestTwoWorkers:
             for line in log.read_text().splitlines()
             if line and not line.startswith("{") and "INFO" in line
         ]
+
+
+class TestMetricsDirectory:
+    @pytest.mark.parametrize("workers", ["1", "2"])
+    def test_serve_makes_its_directory_and_removes_it_when_stopped(
+        self, db_url: str, tmp_path: Path, workers: str
+    ) -> None:
+        temp = tmp_path / "tmp"
+        temp.mkdir()
+        env = {"TMPDIR": str(temp)}
+        assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+
+        with serving(db_url, "--workers", workers, env=env) as (base_url, _):
+            (directory,) = temp.glob("taskservice-metrics-*")
+            wait_for(lambda: len(worker_pids(directory)) == int(workers), "the workers")
+            assert httpx.get(f"{base_url}/tasks/123").status_code == 401
+            assert scrape(base_url)[UNAUTHORIZED] == 1
+
+        assert list(temp.glob("taskservice-metrics-*")) == []

@@ -14,9 +14,12 @@ import contextlib
 import os
 import re
 import shutil
+import signal
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import FrameType
 
 MULTIPROC_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
 _LIVE_GAUGE_FILE = re.compile(r"^gauge_live\w+?_(\d+)\.db$")
@@ -37,10 +40,39 @@ def multiprocess_directory() -> Iterator[Path]:
     path = Path(tempfile.mkdtemp(prefix="taskservice-metrics-"))
     os.environ[MULTIPROC_DIR_ENV] = str(path)
     try:
-        yield path
+        with _on_sigterm(lambda: shutil.rmtree(path, ignore_errors=True)):
+            yield path
     finally:
         os.environ.pop(MULTIPROC_DIR_ENV, None)
         shutil.rmtree(path, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _on_sigterm(cleanup: Callable[[], None]) -> Iterator[None]:
+    """Run ``cleanup`` if SIGTERM ends the process, then end it as SIGTERM would have.
+
+    A single uvicorn server re-raises the SIGTERM it shut down for once it has restored
+    the handlers it found, so the process dies of it and no ``finally`` or ``atexit``
+    runs: this handler is what it finds.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def handle(sig: int, frame: FrameType | None) -> None:
+        cleanup()
+        if callable(previous):
+            previous(sig, frame)
+        elif previous == signal.SIG_DFL:
+            signal.signal(sig, signal.SIG_DFL)
+            signal.raise_signal(sig)
+
+    signal.signal(signal.SIGTERM, handle)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def worker_stopped() -> None:

@@ -174,6 +174,8 @@ class Run:
                 )
                 if not ended:
                     logger.warning("run %s had already been ended elsewhere", self.id)
+                    if self.settings.traces is not None:
+                        self.settings.traces.take(self.trace_id)  # not kept: it was lost
                     self.ended.set()
                     return pending or []
                 if items is None:
@@ -193,8 +195,8 @@ class Run:
                     approvals=[p.model_dump() for p in pending] if pending else None,
                 )
             self.ended.set()
+            self._observe_end(outcome)
             await self._keep_trace()
-        self._observe_end(outcome)
         return pending or []
 
     async def _keep_trace(self) -> None:
