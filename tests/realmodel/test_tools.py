@@ -42,6 +42,8 @@ TOOLS_BY_AGENT = {
         "delete_task",
         "delete_tasks",
         "undo_last_change",
+        "show_task",
+        "list_tasks",
         HANDOFF_BACK,
     ],
     "reporter": [
