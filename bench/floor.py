@@ -117,7 +117,8 @@ async def get_task(task_id: int, owner: UserId, response: Response) -> Any:
 def _cursor(row: Any) -> str:
     payload = json.dumps([row.priority.rank, row.id]).encode()
     signature = hmac.new(cursor_key, payload, hashlib.sha256).digest()[:16]
-    return f"{base64.urlsafe_b64encode(payload).decode()}.{base64.urlsafe_b64encode(signature).decode()}"
+    encode = base64.urlsafe_b64encode
+    return f"{encode(payload).decode()}.{encode(signature).decode()}"
 
 
 def _after(cursor: str) -> Any:

@@ -59,7 +59,7 @@ async def list_tasks(arguments: ListTasksArguments, ctx: McpContext) -> CallTool
             arguments.filters(), order, limit=arguments.limit, cursor=arguments.cursor
         )
         result = TaskPage(
-            items=[TaskRead.model_validate(task) for task in page.items],
+            items=page.items,
             total=page.total,
             next_cursor=page.next_cursor,
         )
@@ -72,7 +72,7 @@ async def get_task(arguments: TaskIdArguments, ctx: McpContext) -> CallToolResul
     """Read one of your tasks: every field, and its version (for expected_version)."""
 
     async def work(tasks: TaskRepository) -> CallToolResult:
-        task = TaskRead.model_validate(await tasks.get(arguments.task_id))
+        task = await tasks.read(arguments.task_id)
         return results.success(task, results.describe_task(task))
 
     return await run(ctx, work)

@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field, SQLModel, col
 
+from taskservice.db import Reader
 from taskservice.tasks.models import PRIORITY_BY_RANK, Priority, PriorityRank, Status
 
 Group = tuple[Status, Priority]
@@ -59,7 +60,7 @@ async def adjust(session: AsyncSession, owner_id: int, deltas: Iterable[tuple[Gr
 
 
 async def total(
-    session: AsyncSession,
+    db: Reader,
     owner_id: int,
     statuses: Iterable[Status],
     priorities: Iterable[Priority],
@@ -72,16 +73,16 @@ async def total(
         stmt = stmt.where(col(TaskCount.status).in_([s.value for s in statuses]))
     if priorities:
         stmt = stmt.where(col(TaskCount.priority).in_(priorities))
-    return int(await session.scalar(stmt) or 0)
+    return int(await db.scalar(stmt) or 0)
 
 
-async def by_status(session: AsyncSession, owner_id: int) -> dict[Status, int]:
+async def by_status(db: Reader, owner_id: int) -> dict[Status, int]:
     stmt = (
         select(col(TaskCount.status), func.sum(col(TaskCount.count)))
         .where(col(TaskCount.owner_id) == owner_id)
         .group_by(col(TaskCount.status))
     )
     counts = dict.fromkeys(Status, 0)
-    for status, count in (await session.execute(stmt)).all():
+    for status, count in (await db.execute(stmt)).all():
         counts[Status(status)] = int(count or 0)
     return counts

@@ -20,7 +20,7 @@ from sqlmodel import col
 
 from taskservice.errors import BadRequest
 from taskservice.tasks.models import PRIORITY_BY_RANK, Priority, Status, Task, TaskTag
-from taskservice.tasks.schemas import normalise_tag
+from taskservice.tasks.schemas import TaskRead, normalise_tag
 from taskservice.tasks.search import fold
 
 SORT_FIELDS = ("created_at", "updated_at", "due_date", "priority", "title")
@@ -165,7 +165,7 @@ class SortOrder:
     def order_by(self) -> list[UnaryExpression[Any]]:
         return [key.order_by() for key in self.keys]
 
-    def key_values(self, task: Task) -> list[Any]:
+    def key_values(self, task: Task | TaskRead) -> list[Any]:
         return [_encode_value(key.name, getattr(task, key.name)) for key in self.keys]
 
     def after(self, values: Sequence[Any]) -> ColumnElement[bool]:

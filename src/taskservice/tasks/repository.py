@@ -15,14 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import col
 
-from taskservice.db import utcnow
+from taskservice.db import reading, utcnow
 from taskservice.errors import Conflict, NotFound, PreconditionFailed
 from taskservice.tasks import counts
 from taskservice.tasks.cursors import decode_cursor, encode_cursor
 from taskservice.tasks.events import API, Action, Actor, TaskEvent, json_value
 from taskservice.tasks.listing import SortOrder, TaskFilters
 from taskservice.tasks.models import Status, Task, TaskTag
-from taskservice.tasks.schemas import TaskCreate
+from taskservice.tasks.schemas import TaskCreate, TaskRead
 from taskservice.tasks.search import fold, fold_optional
 
 
@@ -55,9 +55,13 @@ class ConcurrentUpdate(Conflict):
 
 @dataclass(frozen=True)
 class Page:
-    items: list[Task]
+    items: list[TaskRead]
     total: int
     next_cursor: str | None
+
+
+# What a read returns, selected as columns (Core rows, no ORM objects to build and track).
+_READ_COLUMNS = tuple(Task.__table__.c[name] for name in TaskRead.model_fields)  # type: ignore[attr-defined]
 
 
 _EDITABLE = ("title", "description", "status", "priority", "due_date", "tags")
@@ -112,6 +116,18 @@ class TaskRepository:
             raise TaskNotFound(task_id)
         return task
 
+    async def read(self, task_id: int) -> TaskRead:
+        """The task as every door shows it, or :class:`TaskNotFound`. Outside a unit of
+        work this is one statement on an autocommit connection (see ``db.reading``)."""
+        stmt = select(*_READ_COLUMNS).where(
+            col(Task.id) == task_id, col(Task.owner_id) == self.owner_id
+        )
+        async with reading(self.session) as db:
+            row = (await db.execute(stmt)).first()
+        if row is None:
+            raise TaskNotFound(task_id)
+        return TaskRead.model_validate(row)
+
     async def list_tasks(
         self,
         filters: TaskFilters,
@@ -121,26 +137,25 @@ class TaskRepository:
         cursor: str | None = None,
     ) -> Page:
         clauses = filters.clauses(self.owner_id)
-        stmt = select(Task).where(*clauses)
-        if cursor is not None:
-            after = await decode_cursor(self.session, self.owner_id, cursor, order, filters)
-            stmt = stmt.where(order.after(after))
-        stmt = stmt.order_by(*order.order_by()).limit(limit + 1)
-        rows = list((await self.session.execute(stmt)).scalars())
-        if filters.by_status_and_priority_only:
-            total = await counts.total(
-                self.session, self.owner_id, filters.statuses, filters.priorities
-            )
-        else:
-            counting = select(func.count()).select_from(Task).where(*clauses)
-            total = int(await self.session.scalar(counting) or 0)
-        next_cursor = None
-        if len(rows) > limit:
-            rows = rows[:limit]
-            next_cursor = await encode_cursor(
-                self.session, self.owner_id, order, filters, order.key_values(rows[-1])
-            )
-        return Page(items=rows, total=total, next_cursor=next_cursor)
+        stmt = select(*_READ_COLUMNS).where(*clauses)
+        async with reading(self.session) as db:
+            if cursor is not None:
+                after = await decode_cursor(db, self.owner_id, cursor, order, filters)
+                stmt = stmt.where(order.after(after))
+            stmt = stmt.order_by(*order.order_by()).limit(limit + 1)
+            items = [TaskRead.model_validate(row) for row in await db.execute(stmt)]
+            if filters.by_status_and_priority_only:
+                total = await counts.total(db, self.owner_id, filters.statuses, filters.priorities)
+            else:
+                counting = select(func.count()).select_from(Task).where(*clauses)
+                total = int(await db.scalar(counting) or 0)
+            next_cursor = None
+            if len(items) > limit:
+                items = items[:limit]
+                next_cursor = await encode_cursor(
+                    db, self.owner_id, order, filters, order.key_values(items[-1])
+                )
+        return Page(items=items, total=total, next_cursor=next_cursor)
 
     async def replace(
         self, task_id: int, data: TaskCreate, *, if_versions: Collection[int] | None = None
@@ -231,12 +246,14 @@ class TaskRepository:
         )
 
     async def count_by_status(self) -> dict[Status, int]:
-        return await counts.by_status(self.session, self.owner_id)
+        async with reading(self.session) as db:
+            return await counts.by_status(db, self.owner_id)
 
     async def count_overdue(self, today: date) -> int:
         filters = TaskFilters(overdue=True, today=today)
         stmt = select(func.count()).select_from(Task).where(*filters.clauses(self.owner_id))
-        return int(await self.session.scalar(stmt) or 0)
+        async with reading(self.session) as db:
+            return int(await db.scalar(stmt) or 0)
 
     @staticmethod
     def _check_version(task: Task, if_versions: Collection[int] | None) -> None:

@@ -45,7 +45,7 @@ _ETAG_HEADER = {
 _TASK_RESPONSES: dict[int | str, dict[str, Any]] = {200: {"headers": _ETAG_HEADER}}
 
 
-def _task_response(task: Task, status_code: int = 200) -> Response:
+def _task_response(task: Task | TaskRead, status_code: int = 200) -> Response:
     headers = {"ETag": etag_for(task)}
     if status_code == 201:
         headers["Location"] = f"/tasks/{task.id}"
@@ -140,11 +140,7 @@ async def list_tasks(
     page = await repository.list_tasks(
         query.filters(), query.order(), limit=query.limit, cursor=query.cursor
     )
-    return TaskPage(
-        items=[TaskRead.model_validate(task) for task in page.items],
-        total=page.total,
-        next_cursor=page.next_cursor,
-    )
+    return TaskPage(items=page.items, total=page.total, next_cursor=page.next_cursor)
 
 
 @router.get(
@@ -168,7 +164,7 @@ async def get_task(
     ] = None,
 ) -> Response:
     """Read one task."""
-    task = await repository.get(task_id)
+    task = await repository.read(task_id)
     if if_none_match_hits(if_none_match, task):
         return Response(status_code=304, headers={"ETag": etag_for(task)})
     return _task_response(task)

@@ -52,5 +52,5 @@ async def summarize(tasks: TaskRepository, today: date) -> TaskSummary:
         counts=counts,
         overdue=await tasks.count_overdue(today),
         due_soon=soon.total,
-        next_due=[TaskRead.model_validate(task) for task in soon.items],
+        next_due=soon.items,
     )

@@ -20,6 +20,7 @@ from taskservice.agent.context import AgentContext
 from taskservice.errors import AppError, validation_errors
 from taskservice.tasks.models import Task
 from taskservice.tasks.repository import TaskRepository
+from taskservice.tasks.schemas import TaskRead
 
 logger = logging.getLogger("taskservice.agent.tools")
 
@@ -28,7 +29,7 @@ PriorityArg = Literal["low", "medium", "high", "urgent"]
 Ctx = ToolContext[AgentContext]
 
 
-def task_view(task: Task, *, detailed: bool = False) -> dict[str, Any]:
+def task_view(task: Task | TaskRead, *, detailed: bool = False) -> dict[str, Any]:
     view: dict[str, Any] = {
         "id": task.id,
         "title": task.title,

@@ -102,7 +102,7 @@ async def show_task(ctx: Ctx, task_id: int) -> str:
     """
 
     async def work(tasks: TaskRepository) -> dict[str, Any]:
-        return {"task": task_view(await tasks.get(task_id), detailed=True)}
+        return {"task": task_view(await tasks.read(task_id), detailed=True)}
 
     return await with_tasks(ctx, work)
 
