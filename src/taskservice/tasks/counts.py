@@ -11,8 +11,9 @@ text, dates) still count rows.
 
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
-from sqlalchemy import Column, ForeignKey, Integer, String, func, select
+from sqlalchemy import Column, ForeignKey, Integer, Select, String, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field, SQLModel, col
@@ -65,15 +66,26 @@ async def total(
     statuses: Iterable[Status],
     priorities: Iterable[Priority],
 ) -> int:
-    stmt = select(func.coalesce(func.sum(col(TaskCount.count)), 0)).where(
-        col(TaskCount.owner_id) == owner_id
-    )
     statuses, priorities = list(statuses), list(priorities)
+    params: dict[str, object] = {"owner_id": owner_id}
     if statuses:
-        stmt = stmt.where(col(TaskCount.status).in_([s.value for s in statuses]))
+        params["statuses"] = [s.value for s in statuses]
     if priorities:
-        stmt = stmt.where(col(TaskCount.priority).in_(priorities))
-    return int(await db.scalar(stmt) or 0)
+        params["priorities"] = priorities
+    return int(await db.scalar(_total_statement(bool(statuses), bool(priorities)), params) or 0)
+
+
+@lru_cache(maxsize=4)
+def _total_statement(by_status: bool, by_priority: bool) -> Select[int]:
+    """Made once per shape (building a statement costs more than running this one)."""
+    stmt = select(func.coalesce(func.sum(col(TaskCount.count)), 0)).where(
+        col(TaskCount.owner_id) == bindparam("owner_id")
+    )
+    if by_status:
+        stmt = stmt.where(col(TaskCount.status).in_(bindparam("statuses", expanding=True)))
+    if by_priority:
+        stmt = stmt.where(col(TaskCount.priority).in_(bindparam("priorities", expanding=True)))
+    return stmt
 
 
 async def by_status(db: Reader, owner_id: int) -> dict[Status, int]:

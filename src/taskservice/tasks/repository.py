@@ -8,9 +8,10 @@ The repository adds and flushes; the caller's unit of work commits.
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import col
@@ -20,7 +21,7 @@ from taskservice.errors import Conflict, NotFound, PreconditionFailed
 from taskservice.tasks import counts
 from taskservice.tasks.cursors import decode_cursor, encode_cursor
 from taskservice.tasks.events import API, Action, Actor, TaskEvent, json_value
-from taskservice.tasks.listing import SortOrder, TaskFilters
+from taskservice.tasks.listing import SortOrder, TaskFilters, filter_clauses
 from taskservice.tasks.models import Status, Task, TaskTag
 from taskservice.tasks.schemas import TaskCreate, TaskRead
 from taskservice.tasks.search import fold, fold_optional
@@ -62,12 +63,33 @@ class Page:
 
 # What a read returns, selected as columns (Core rows, no ORM objects to build and track).
 _READ_COLUMNS = tuple(Task.__table__.c[name] for name in TaskRead.model_fields)  # type: ignore[attr-defined]
+# Built once: making a statement and its cache key costs more than running it (~150 us).
+_READ_ONE = select(*_READ_COLUMNS).where(
+    col(Task.id) == bindparam("task_id"), col(Task.owner_id) == bindparam("owner_id")
+)
 
 
 _EDITABLE = ("title", "description", "status", "priority", "due_date", "tags")
 
 
 _RECORDED = (*_EDITABLE, "completed_at")
+
+
+# Made once per shape of list (which filters, which sort, where a cursor has nulls): the
+# values are bound parameters. Building a statement costs more than running it.
+@lru_cache(maxsize=256)
+def _page_statement(
+    shape: tuple[bool | None, ...], order: SortOrder, after: tuple[bool, ...] | None
+) -> Select[Any]:
+    stmt = select(*_READ_COLUMNS).where(*filter_clauses(shape))
+    if after is not None:
+        stmt = stmt.where(order.after(after))
+    return stmt.order_by(*order.order_by()).limit(bindparam("limit"))
+
+
+@lru_cache(maxsize=64)
+def _count_statement(shape: tuple[bool | None, ...]) -> Select[Any]:
+    return select(func.count()).select_from(Task).where(*filter_clauses(shape))
 
 
 class TaskRepository:
@@ -119,11 +141,9 @@ class TaskRepository:
     async def read(self, task_id: int) -> TaskRead:
         """The task as every door shows it, or :class:`TaskNotFound`. Outside a unit of
         work this is one statement on an autocommit connection (see ``db.reading``)."""
-        stmt = select(*_READ_COLUMNS).where(
-            col(Task.id) == task_id, col(Task.owner_id) == self.owner_id
-        )
         async with reading(self.session) as db:
-            row = (await db.execute(stmt)).first()
+            params = {"task_id": task_id, "owner_id": self.owner_id}
+            row = (await db.execute(_READ_ONE, params)).first()
         if row is None:
             raise TaskNotFound(task_id)
         return TaskRead.model_validate(row)
@@ -136,19 +156,21 @@ class TaskRepository:
         limit: int,
         cursor: str | None = None,
     ) -> Page:
-        clauses = filters.clauses(self.owner_id)
-        stmt = select(*_READ_COLUMNS).where(*clauses)
+        shape = filters.shape()
+        params = filters.params(self.owner_id)
         async with reading(self.session) as db:
+            after = None
             if cursor is not None:
-                after = await decode_cursor(db, self.owner_id, cursor, order, filters)
-                stmt = stmt.where(order.after(after))
-            stmt = stmt.order_by(*order.order_by()).limit(limit + 1)
-            items = [TaskRead.model_validate(row) for row in await db.execute(stmt)]
+                values = await decode_cursor(db, self.owner_id, cursor, order, filters)
+                after, position = order.position(values)
+                params.update(position)
+            page = _page_statement(shape, order, after)
+            rows = await db.execute(page, {**params, "limit": limit + 1})
+            items = [TaskRead.model_validate(row) for row in rows]
             if filters.by_status_and_priority_only:
                 total = await counts.total(db, self.owner_id, filters.statuses, filters.priorities)
             else:
-                counting = select(func.count()).select_from(Task).where(*clauses)
-                total = int(await db.scalar(counting) or 0)
+                total = int(await db.scalar(_count_statement(shape), params) or 0)
             next_cursor = None
             if len(items) > limit:
                 items = items[:limit]
@@ -251,9 +273,9 @@ class TaskRepository:
 
     async def count_overdue(self, today: date) -> int:
         filters = TaskFilters(overdue=True, today=today)
-        stmt = select(func.count()).select_from(Task).where(*filters.clauses(self.owner_id))
+        stmt = select(func.count()).select_from(Task).where(*filters.clauses())
         async with reading(self.session) as db:
-            return int(await db.scalar(stmt) or 0)
+            return int(await db.scalar(stmt, filters.params(self.owner_id)) or 0)
 
     @staticmethod
     def _check_version(task: Task, if_versions: Collection[int] | None) -> None:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Header, Path, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from taskservice.openapi import problem_responses
-from taskservice.tasks.dependencies import IdempotencyStoreDep, TaskRepositoryDep
+from taskservice.tasks.dependencies import IdempotencyStoreDep, TaskReaderDep, TaskRepositoryDep
 from taskservice.tasks.etag import etag_for, if_match_versions, if_none_match_hits
 from taskservice.tasks.idempotency import (
     REPLAY_HEADER,
@@ -133,9 +133,7 @@ async def _create_once(
 
 
 @router.get("", response_model=TaskPage, responses=problem_responses(400, 401, 422))
-async def list_tasks(
-    repository: TaskRepositoryDep, query: Annotated[TaskQuery, Query()]
-) -> TaskPage:
+async def list_tasks(repository: TaskReaderDep, query: Annotated[TaskQuery, Query()]) -> TaskPage:
     """List your tasks, filtered and sorted, one page at a time."""
     page = await repository.list_tasks(
         query.filters(), query.order(), limit=query.limit, cursor=query.cursor
@@ -157,7 +155,7 @@ async def list_tasks(
 )
 async def get_task(
     task_id: TaskId,
-    repository: TaskRepositoryDep,
+    repository: TaskReaderDep,
     if_none_match: Annotated[
         str | None,
         Header(alias="If-None-Match", description="Answer 304 if the ETag still matches."),
