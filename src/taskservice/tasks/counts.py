@@ -16,6 +16,7 @@ from functools import lru_cache
 from sqlalchemy import Column, ForeignKey, Integer, Select, String, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Executable
 from sqlmodel import Field, SQLModel, col
 
 from taskservice.db import Reader
@@ -44,20 +45,31 @@ async def adjust(session: AsyncSession, owner_id: int, deltas: Iterable[tuple[Gr
     merged: Counter[tuple[str, int]] = Counter()
     for (task_status, task_priority), delta in deltas:
         merged[(Status(task_status).value, Priority(task_priority).rank)] += delta
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    upsert = _upsert_statement(session.get_bind().dialect.name)
     for (status, rank), delta in sorted(merged.items()):
         if delta == 0:
             continue
-        table = TaskCount.__table__  # type: ignore[attr-defined]
-        stmt = insert(table).values(
-            owner_id=owner_id, status=status, priority=PRIORITY_BY_RANK[rank], count=delta
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["owner_id", "status", "priority"],
-            set_={"count": table.c["count"] + delta},
-        )
-        await session.execute(stmt)
+        params = {"owner_id": owner_id, "status": status, "priority": PRIORITY_BY_RANK[rank]}
+        await session.execute(upsert, {**params, "delta": delta})
+
+
+@lru_cache(maxsize=2)
+def _upsert_statement(dialect: str) -> Executable:
+    """``INSERT ... ON CONFLICT DO UPDATE`` of one counter, made once per dialect (building
+    it cost more than running it)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = TaskCount.__table__  # type: ignore[attr-defined]
+    delta = bindparam("delta", type_=Integer())
+    stmt = insert(table).values(
+        owner_id=bindparam("owner_id"),
+        status=bindparam("status"),
+        priority=bindparam("priority"),
+        count=delta,
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=["owner_id", "status", "priority"],
+        set_={"count": table.c["count"] + delta},
+    )
 
 
 async def total(

@@ -64,9 +64,14 @@ class Page:
 # What a read returns, selected as columns (Core rows, no ORM objects to build and track).
 _READ_COLUMNS = tuple(Task.__table__.c[name] for name in TaskRead.model_fields)  # type: ignore[attr-defined]
 # Built once: making a statement and its cache key costs more than running it (~150 us).
-_READ_ONE = select(*_READ_COLUMNS).where(
-    col(Task.id) == bindparam("task_id"), col(Task.owner_id) == bindparam("owner_id")
+_ONE_OF_OWNER = (
+    col(Task.id) == bindparam("task_id"),
+    col(Task.owner_id) == bindparam("owner_id"),
 )
+_READ_ONE = select(*_READ_COLUMNS).where(*_ONE_OF_OWNER)
+_GET = select(Task).where(*_ONE_OF_OWNER)
+_GET_FOR_UPDATE = _GET.with_for_update()
+_TAKE_WRITE_LOCK = update(Task).where(*_ONE_OF_OWNER).values(version=col(Task.version))
 
 
 _EDITABLE = ("title", "description", "status", "priority", "due_date", "tags")
@@ -124,16 +129,14 @@ class TaskRepository:
         the transaction holds the write lock (waiting for it, per ``busy_timeout``)
         before it reads. Either way a concurrent writer queues instead of failing.
         """
-        where = (col(Task.id) == task_id, col(Task.owner_id) == self.owner_id)
-        stmt = select(Task).where(*where)
+        params = {"task_id": task_id, "owner_id": self.owner_id}
+        stmt = _GET
         if for_update:
             if self.session.get_bind().dialect.name == "sqlite":
-                await self.session.execute(
-                    update(Task).where(*where).values(version=col(Task.version))
-                )
+                await self.session.execute(_TAKE_WRITE_LOCK, params)
             else:
-                stmt = stmt.with_for_update()
-        task = (await self.session.execute(stmt)).scalar_one_or_none()
+                stmt = _GET_FOR_UPDATE
+        task = (await self.session.execute(stmt, params)).scalar_one_or_none()
         if task is None:
             raise TaskNotFound(task_id)
         return task
