@@ -49,7 +49,7 @@ async def adjust(session: AsyncSession, owner_id: int, deltas: Iterable[tuple[Gr
     for (status, rank), delta in sorted(merged.items()):
         if delta == 0:
             continue
-        params = {"owner_id": owner_id, "status": status, "priority": PRIORITY_BY_RANK[rank]}
+        params = {"owner": owner_id, "status_": status, "priority_": PRIORITY_BY_RANK[rank]}
         await session.execute(upsert, {**params, "delta": delta})
 
 
@@ -60,10 +60,11 @@ def _upsert_statement(dialect: str) -> Executable:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = TaskCount.__table__  # type: ignore[attr-defined]
     delta = bindparam("delta", type_=Integer())
+    # Not the columns' names: an INSERT reserves those for its own parameters.
     stmt = insert(table).values(
-        owner_id=bindparam("owner_id"),
-        status=bindparam("status"),
-        priority=bindparam("priority"),
+        owner_id=bindparam("owner"),
+        status=bindparam("status_"),
+        priority=bindparam("priority_"),
         count=delta,
     )
     return stmt.on_conflict_do_update(

@@ -65,8 +65,8 @@ class Page:
 _READ_COLUMNS = tuple(Task.__table__.c[name] for name in TaskRead.model_fields)  # type: ignore[attr-defined]
 # Built once: making a statement and its cache key costs more than running it (~150 us).
 _ONE_OF_OWNER = (
-    col(Task.id) == bindparam("task_id"),
-    col(Task.owner_id) == bindparam("owner_id"),
+    col(Task.id) == bindparam("task"),  # not a column's name: UPDATE reserves those
+    col(Task.owner_id) == bindparam("owner"),
 )
 _READ_ONE = select(*_READ_COLUMNS).where(*_ONE_OF_OWNER)
 _GET = select(Task).where(*_ONE_OF_OWNER)
@@ -129,7 +129,7 @@ class TaskRepository:
         the transaction holds the write lock (waiting for it, per ``busy_timeout``)
         before it reads. Either way a concurrent writer queues instead of failing.
         """
-        params = {"task_id": task_id, "owner_id": self.owner_id}
+        params = {"task": task_id, "owner": self.owner_id}
         stmt = _GET
         if for_update:
             if self.session.get_bind().dialect.name == "sqlite":
@@ -145,7 +145,7 @@ class TaskRepository:
         """The task as every door shows it, or :class:`TaskNotFound`. Outside a unit of
         work this is one statement on an autocommit connection (see ``db.reading``)."""
         async with reading(self.session) as db:
-            params = {"task_id": task_id, "owner_id": self.owner_id}
+            params = {"task": task_id, "owner": self.owner_id}
             row = (await db.execute(_READ_ONE, params)).first()
         if row is None:
             raise TaskNotFound(task_id)
