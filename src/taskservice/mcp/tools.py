@@ -61,6 +61,7 @@ async def list_tasks(arguments: ListTasksArguments, ctx: McpContext) -> CallTool
         result = TaskPage(
             items=page.items,
             total=page.total,
+            total_exact=page.total_exact,
             next_cursor=page.next_cursor,
         )
         return results.success(result, results.describe_page(result))

@@ -13,14 +13,25 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
-from sqlalchemy import Column, ForeignKey, Integer, Select, String, bindparam, func, select
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql import Executable
 from sqlmodel import Field, SQLModel, col
 
 from taskservice.db import Reader
-from taskservice.tasks.models import PRIORITY_BY_RANK, Priority, PriorityRank, Status
+from taskservice.tasks.models import PRIORITY_BY_RANK, Priority, PriorityRank, Status, Task
 
 Group = tuple[Status, Priority]
 
@@ -99,6 +110,19 @@ def _total_statement(by_status: bool, by_priority: bool) -> Select[int]:
     if by_priority:
         stmt = stmt.where(col(TaskCount.priority).in_(bindparam("priorities", expanding=True)))
     return stmt
+
+
+async def rebuild(db: AsyncSession | AsyncConnection) -> None:
+    """Recount every owner's counters from the tasks themselves, in the caller's
+    transaction: for tasks written around the repository (a bulk load), which keeps
+    them exact otherwise. The same count the migration that made the counters ran."""
+    table = TaskCount.__table__  # type: ignore[attr-defined]
+    tasks = Task.__table__  # type: ignore[attr-defined]
+    groups = (tasks.c.owner_id, tasks.c.status, tasks.c.priority)
+    counted = select(*groups, func.count()).group_by(*groups)
+    await db.execute(delete(table))
+    columns = ["owner_id", "status", "priority", "count"]
+    await db.execute(insert(table).from_select(columns, counted))
 
 
 async def by_status(db: Reader, owner_id: int) -> dict[Status, int]:

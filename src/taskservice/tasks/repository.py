@@ -23,7 +23,7 @@ from taskservice.tasks.cursors import decode_cursor, encode_cursor
 from taskservice.tasks.events import API, Action, Actor, TaskEvent, json_value
 from taskservice.tasks.listing import SortOrder, TaskFilters, filter_clauses
 from taskservice.tasks.models import Status, Task, TaskTag
-from taskservice.tasks.schemas import TaskCreate, TaskRead
+from taskservice.tasks.schemas import EXACT_TOTAL_MAX, TaskCreate, TaskRead
 from taskservice.tasks.search import fold, fold_optional
 
 
@@ -59,6 +59,7 @@ class Page:
     items: list[TaskRead]
     total: int
     next_cursor: str | None
+    total_exact: bool = True  # False: ``total`` is EXACT_TOTAL_MAX, and more match
 
 
 # What a read returns, selected as columns (Core rows, no ORM objects to build and track).
@@ -94,7 +95,10 @@ def _page_statement(
 
 @lru_cache(maxsize=64)
 def _count_statement(shape: tuple[bool | None, ...]) -> Select[Any]:
-    return select(func.count()).select_from(Task).where(*filter_clauses(shape))
+    """How many match, counting no further than ``count_limit`` rows: the scan stops
+    there instead of growing with the owner's tasks."""
+    matching = select(col(Task.id)).where(*filter_clauses(shape))
+    return select(func.count()).select_from(matching.limit(bindparam("count_limit")).subquery())
 
 
 class TaskRepository:
@@ -170,17 +174,20 @@ class TaskRepository:
             page = _page_statement(shape, order, after)
             rows = await db.execute(page, {**params, "limit": limit + 1})
             items = [TaskRead.model_validate(row) for row in rows]
-            if filters.by_status_and_priority_only:
+            if filters.by_status_and_priority_only:  # exact, from the counters
                 total = await counts.total(db, self.owner_id, filters.statuses, filters.priorities)
-            else:
-                total = int(await db.scalar(_count_statement(shape), params) or 0)
+            else:  # counting stops past EXACT_TOTAL_MAX: a bounded cost (see TaskPage.total)
+                counting = {**params, "count_limit": EXACT_TOTAL_MAX + 1}
+                total = int(await db.scalar(_count_statement(shape), counting) or 0)
             next_cursor = None
             if len(items) > limit:
                 items = items[:limit]
                 next_cursor = await encode_cursor(
                     db, self.owner_id, order, filters, order.key_values(items[-1])
                 )
-        return Page(items=items, total=total, next_cursor=next_cursor)
+        exact = total <= EXACT_TOTAL_MAX or filters.by_status_and_priority_only
+        total = total if exact else EXACT_TOTAL_MAX
+        return Page(items=items, total=total, next_cursor=next_cursor, total_exact=exact)
 
     async def replace(
         self, task_id: int, data: TaskCreate, *, if_versions: Collection[int] | None = None

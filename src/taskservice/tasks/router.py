@@ -138,7 +138,12 @@ async def list_tasks(repository: TaskReaderDep, query: Annotated[TaskQuery, Quer
     page = await repository.list_tasks(
         query.filters(), query.order(), limit=query.limit, cursor=query.cursor
     )
-    return TaskPage(items=page.items, total=page.total, next_cursor=page.next_cursor)
+    return TaskPage(
+        items=page.items,
+        total=page.total,
+        total_exact=page.total_exact,
+        next_cursor=page.next_cursor,
+    )
 
 
 @router.get(

@@ -91,8 +91,9 @@ def _listing(out: dict[str, Any]) -> str:
     if not tasks:
         return "No tasks match."
     more = out["total"] - len(tasks)
-    head = f"{out['total']} task(s):" if out["total"] != 1 else "1 task:"
-    tail = f"\n...and {more} more." if more > 0 else ""
+    at_least = "" if out.get("total_exact", True) else "at least "  # a bounded count
+    head = f"{at_least}{out['total']} task(s):" if out["total"] != 1 else "1 task:"
+    tail = f"\n...and {at_least}{more} more." if more > 0 else ""
     return f"{head}\n{_bullets(tasks)}{tail}"
 
 

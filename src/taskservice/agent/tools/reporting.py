@@ -84,11 +84,14 @@ async def list_tasks(
         page = await tasks.list_tasks(
             filters, SortOrder.parse(sort or "due_date,-priority"), limit=size
         )
-        return {
+        listed: dict[str, Any] = {
             "total": page.total,
             "tasks": [task_view(t) for t in page.items],
             "more": page.next_cursor is not None,
         }
+        if not page.total_exact:  # counting stopped there: at least that many match
+            listed["total_exact"] = False
+        return listed
 
     return await with_tasks(ctx, work)
 
