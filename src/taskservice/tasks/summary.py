@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from taskservice.tasks.listing import SortOrder, TaskFilters
 from taskservice.tasks.models import Status
 from taskservice.tasks.repository import TaskRepository
-from taskservice.tasks.schemas import TaskRead
+from taskservice.tasks.schemas import EXACT_TOTAL_MAX, TaskRead
 
 OPEN_STATUSES = (Status.todo, Status.in_progress, Status.blocked)
 SOON_DAYS = 7
@@ -23,7 +23,8 @@ class TaskSummary(BaseModel):
     counts: dict[Status, int] = Field(description="How many tasks have each status.")
     overdue: int = Field(description="Not done, and due before today.")
     due_soon: int = Field(
-        description=f"Not done, and due today or in the {SOON_DAYS - 1} days after it."
+        description=f"Not done, and due today or in the {SOON_DAYS - 1} days after it "
+        f"(counted up to {EXACT_TOTAL_MAX:,}, as a list's total)."
     )
     next_due: list[TaskRead] = Field(
         description=f"Up to {NEXT_DUE_SHOWN} of those, soonest (then most urgent) first."
