@@ -6,8 +6,16 @@ import time
 import urllib.request
 
 from bench.common import BIN, OUT, log, ratio
-from bench.context import AGENT, LOAD_USERS, AgentResult, BlockingResult, Context
-from bench.crud import _ids_env
+from bench.context import (
+    AGENT,
+    LOAD_USERS,
+    MAXIMAL,
+    AgentResult,
+    BlockingResult,
+    Context,
+    MaximalRun,
+    ids_env,
+)
 from bench.database import Database, User
 from bench.procs import Process, clean_env
 from bench.profiling import profile_wrk
@@ -15,6 +23,9 @@ from bench.servers import run_json, start_model_server, start_service
 from bench.wrk import measure
 
 OFFLINE_MESSAGE = "add a task to buy milk"
+# One maximal run: as many tool calls as TASKSERVICE_AGENT_MAX_TOOL_CALLS allows (50).
+MAXIMAL_CALLS = 50
+MAXIMAL_MESSAGE = "add tasks: " + "; ".join(f"maximal {n}" for n in range(1, MAXIMAL_CALLS + 1))
 PHASE_REQUESTS = 100
 LOAD_MESSAGE = "list my todo tasks"
 
@@ -75,6 +86,58 @@ def agent_overhead(ctx: Context, db: Database, server: Process) -> None:
         ctx.results.profiles.append(profile)
 
 
+def maximal_run(ctx: Context, db: Database, server: Process) -> None:
+    """Issue 10's bound: another user's GET /tasks/{id} p99 while one maximal run (50
+    tool calls, back to back, a new run as soon as one ends) stays within 3x of idle."""
+    s, procs, user = ctx.settings, ctx.procs, ctx.user(db, MAXIMAL)
+    reply = _post_agent(server.url, user, MAXIMAL_MESSAGE)
+    calls = reply.get("tool_calls")
+    made = len(calls) if isinstance(calls, list) else 0
+    if made != MAXIMAL_CALLS:
+        raise RuntimeError(f"a maximal run made {made} tool calls, not {MAXIMAL_CALLS}")
+    ids = ids_env(ctx, db)
+    where = f"{db.label} 1w GET /tasks/{{id}}"
+    idle = measure(f"{where}, idle", server.url, "get_task.lua", ids, s)
+    keys = OUT / "agent-maximal-keys.txt"
+    keys.write_text(user.key)
+    driver_argv = [
+        str(BIN / "python"),
+        "-m",
+        "bench.agent_load",
+        "--url",
+        server.url,
+        "--keys-file",
+        str(keys),
+        "--conversations",
+        "1",
+        "--turns-per-session",
+        "1",
+        "--message",
+        MAXIMAL_MESSAGE,
+        "--seconds",
+        "120",
+    ]
+    driver = procs.start("agent-maximal", driver_argv, clean_env({}))
+    try:
+        _wait_for_line(driver, "STARTED", 60)
+        loaded = measure(
+            f"{where}, one maximal run after another", server.url, "get_task.lua", ids, s
+        )
+        server.check_alive()
+    finally:
+        procs.stop(driver)
+    summary = _driver_summary(driver)
+    ctx.results.maximal = MaximalRun(
+        idle=idle,
+        loaded=loaded,
+        tool_calls=made,
+        runs=int(summary.get("turns", 0)),  # type: ignore[call-overload]
+        statuses=dict(summary.get("statuses", {})),  # type: ignore[call-overload]
+        mean_run_ms=float(summary.get("mean_turn_ms", float("nan"))),  # type: ignore[arg-type]
+    )
+    log(f"maximal run: p99 {loaded.p99.median:.1f} ms against {idle.p99.median:.1f} ms idle")
+
+
 def _post_agent(url: str, user: User, message: str) -> dict[str, object]:
     request = urllib.request.Request(
         url + "/agent",
@@ -129,7 +192,7 @@ def _not_blocking(
     reply = _post_agent(server.url, ctx.user(db, LOAD_USERS[0]), LOAD_MESSAGE)
     calls = _model_calls(model)
     log(f"one turn on the slow model: {calls} model calls, handoffs {reply['handoffs']}")
-    ids = _ids_env(ctx, db)
+    ids = ids_env(ctx, db)
     where = f"{db.label} {workers}w GET /tasks/{{id}}"
     idle = measure(f"{where}, idle", server.url, "get_task.lua", ids, s)
     keys = OUT / "agent-load-keys.txt"

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, func, insert, select, update
+from sqlalchemy import Integer, Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import col
@@ -90,7 +90,7 @@ def _page_statement(
     stmt = select(*_READ_COLUMNS).where(*filter_clauses(shape))
     if after is not None:
         stmt = stmt.where(order.after(after))
-    return stmt.order_by(*order.order_by()).limit(bindparam("limit"))
+    return stmt.order_by(*order.order_by()).limit(bindparam("limit", type_=Integer()))
 
 
 @lru_cache(maxsize=64)
