@@ -13,7 +13,7 @@ from typing import Annotated, Any, TypeVar
 import anyio
 from asyncpg import exceptions as pg_errors
 from fastapi import Depends
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, event, text
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -265,6 +265,21 @@ async def reading(session: AsyncSession) -> AsyncIterator[Reader]:
     assert isinstance(bind, AsyncEngine), "sessions are made on the engine"
     async with read_engine(bind).connect() as connection:
         yield connection
+
+
+async def without_waiting_for_the_disk(db: AsyncSession) -> None:
+    """Let this transaction's commit return before its log reaches the disk (PostgreSQL:
+    ``SET LOCAL synchronous_commit = off``, this transaction only; SQLite in WAL mode
+    with ``synchronous = NORMAL`` never waits at a commit anyway). It saves a disk sync,
+    ~3.5 ms here, and is safe only for a transaction that, lost in a database crash,
+    loses nothing anyone acted on: the log is written in order, so any later ordinary
+    commit (a tool call's, a run's end) makes it durable first.
+    """
+    if db.get_bind().dialect.name == "postgresql":
+        await db.execute(_NO_WAIT)
+
+
+_NO_WAIT = text("SET LOCAL synchronous_commit = off")
 
 
 def create_db_sessionmaker(engine: AsyncEngine) -> DbSessionMaker:
