@@ -2,46 +2,102 @@
 
 import json
 import statistics
+import subprocess
 import time
 import urllib.request
 
-from bench.common import BIN, OUT, log, ratio
-from bench.context import AGENT, LOAD_USERS, AgentResult, BlockingResult, Context
-from bench.crud import _ids_env
+from bench.common import BIN, OUT, ROOT, log, ratio
+from bench.context import (
+    AGENT,
+    LOAD_USERS,
+    MAXIMAL,
+    AgentResult,
+    BlockingResult,
+    Context,
+    MaximalRun,
+    ids_env,
+)
 from bench.database import Database, User
-from bench.procs import Process, clean_env
+from bench.procs import Process, clean_env, cpu_seconds
 from bench.profiling import profile_wrk
 from bench.servers import run_json, start_model_server, start_service
-from bench.wrk import measure
+from bench.wrk import Series, measure, run_once
 
 OFFLINE_MESSAGE = "add a task to buy milk"
+# One maximal run: as many tool calls as TASKSERVICE_AGENT_MAX_TOOL_CALLS allows (50).
+MAXIMAL_CALLS = 50
+MAXIMAL_MESSAGE = "add tasks: " + "; ".join(f"maximal {n}" for n in range(1, MAXIMAL_CALLS + 1))
 PHASE_REQUESTS = 100
 LOAD_MESSAGE = "list my todo tasks"
 
 
+class BareLoop:
+    """``bench.agent_loop`` in a process of its own, warm, running once per request."""
+
+    def __init__(self, db: Database, user: User, message: str, warmup_s: int) -> None:
+        argv = [str(BIN / "python"), "-m", "bench.agent_loop", "--database-url", db.url]
+        argv += ["--user-id", str(user.id), "--message", message, "--on-request"]
+        argv += ["--warmup", str(max(warmup_s, 1))]
+        self.proc = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            env=clean_env({}),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self._expect("WARM")
+
+    def _expect(self, prefix: str) -> str:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            if line.startswith(prefix):
+                return line
+        raise RuntimeError(f"bench.agent_loop ended ({self.proc.wait()}) before {prefix!r}")
+
+    def run(self, seconds: float) -> dict[str, float]:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(f"{seconds}\n")
+        self.proc.stdin.flush()
+        result: dict[str, float] = json.loads(
+            self._expect("BENCH_JSON ").removeprefix("BENCH_JSON ")
+        )
+        return result
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
 def agent_overhead(ctx: Context, db: Database, server: Process) -> None:
-    """Figure 4: POST /agent (offline model) one at a time vs. Runner.run in a bare loop."""
+    """Figure 4: POST /agent (offline model) one at a time against ``Runner.run`` in a
+    bare loop, taking turns run by run (so that the machine's load falls on both)."""
     s, user = ctx.settings, ctx.user(db, AGENT)
     env = {"BENCH_KEY": user.key, "BENCH_MESSAGE": OFFLINE_MESSAGE}
-    label = f"{db.label} 1w POST /agent, one at a time"
-    pids = server.worker_pids()
-    http = measure(
-        label, server.url, "agent.lua", env, s, connections=1, threads=1, server_pids=pids
-    )
-    base_args = ["--database-url", db.url, "--user-id", str(user.id)]
-    loop_args = [
-        *base_args,
-        "--message",
-        OFFLINE_MESSAGE,
-        "--runs",
-        str(s.runs),
-        "--seconds",
-        str(s.duration_s),
-        "--warmup",
-        str(max(s.warmup_s, 1)),
-    ]
-    bare = run_json("bench.agent_loop", loop_args, timeout_s=120 + s.runs * s.duration_s)
-    bare_runs: list[dict[str, float]] = bare["runs"]  # type: ignore[assignment]
+    shape = {"threads": 1, "connections": 1}
+    run_once(server.url, "agent.lua", env, duration_s=max(s.warmup_s, 1), **shape)
+    bare = BareLoop(db, user, OFFLINE_MESSAGE, s.warmup_s)
+    http_runs, bare_runs, cpu = [], [], 0.0
+    try:
+        for n in range(s.runs):
+            for which in ("http", "bare") if n % 2 == 0 else ("bare", "http"):
+                if which == "bare":
+                    bare_runs.append(bare.run(s.duration_s))
+                    continue
+                pids = server.worker_pids()
+                before = cpu_seconds(pids)
+                http_runs.append(
+                    run_once(server.url, "agent.lua", env, duration_s=s.duration_s, **shape)
+                )
+                cpu += cpu_seconds(pids) - before
+    finally:
+        bare.close()
+    http = Series(tuple(http_runs), 1000 * cpu / max(sum(r.requests for r in http_runs), 1))
     http_ms = [1000 / run.rps for run in http.runs]
     phase_args = ["--database-url", db.url, "--key", user.key, "--message", OFFLINE_MESSAGE]
     phase_args += ["--requests", str(PHASE_REQUESTS), "--warmup", "20"]
@@ -73,6 +129,58 @@ def agent_overhead(ctx: Context, db: Database, server: Process) -> None:
     )
     if profile is not None:
         ctx.results.profiles.append(profile)
+
+
+def maximal_run(ctx: Context, db: Database, server: Process) -> None:
+    """Issue 10's bound: another user's GET /tasks/{id} p99 while one maximal run (50
+    tool calls, back to back, a new run as soon as one ends) stays within 3x of idle."""
+    s, procs, user = ctx.settings, ctx.procs, ctx.user(db, MAXIMAL)
+    reply = _post_agent(server.url, user, MAXIMAL_MESSAGE)
+    calls = reply.get("tool_calls")
+    made = len(calls) if isinstance(calls, list) else 0
+    if made != MAXIMAL_CALLS:
+        raise RuntimeError(f"a maximal run made {made} tool calls, not {MAXIMAL_CALLS}")
+    ids = ids_env(ctx, db)
+    where = f"{db.label} 1w GET /tasks/{{id}}"
+    idle = measure(f"{where}, idle", server.url, "get_task.lua", ids, s)
+    keys = OUT / "agent-maximal-keys.txt"
+    keys.write_text(user.key)
+    driver_argv = [
+        str(BIN / "python"),
+        "-m",
+        "bench.agent_load",
+        "--url",
+        server.url,
+        "--keys-file",
+        str(keys),
+        "--conversations",
+        "1",
+        "--turns-per-session",
+        "1",
+        "--message",
+        MAXIMAL_MESSAGE,
+        "--seconds",
+        "120",
+    ]
+    driver = procs.start("agent-maximal", driver_argv, clean_env({}))
+    try:
+        _wait_for_line(driver, "STARTED", 60)
+        loaded = measure(
+            f"{where}, one maximal run after another", server.url, "get_task.lua", ids, s
+        )
+        server.check_alive()
+    finally:
+        procs.stop(driver)
+    summary = _driver_summary(driver)
+    ctx.results.maximal = MaximalRun(
+        idle=idle,
+        loaded=loaded,
+        tool_calls=made,
+        runs=int(summary.get("turns", 0)),  # type: ignore[call-overload]
+        statuses=dict(summary.get("statuses", {})),  # type: ignore[call-overload]
+        mean_run_ms=float(summary.get("mean_turn_ms", float("nan"))),  # type: ignore[arg-type]
+    )
+    log(f"maximal run: p99 {loaded.p99.median:.1f} ms against {idle.p99.median:.1f} ms idle")
 
 
 def _post_agent(url: str, user: User, message: str) -> dict[str, object]:
@@ -131,7 +239,7 @@ def _not_blocking(
     reply = _post_agent(server.url, ctx.user(db, LOAD_USERS[0]), LOAD_MESSAGE)
     calls = _model_calls(model)
     log(f"one turn on the slow model: {calls} model calls, handoffs {reply['handoffs']}")
-    ids = _ids_env(ctx, db)
+    ids = ids_env(ctx, db)
     where = f"{db.label} {workers}w GET /tasks/{{id}}"
     idle = measure(f"{where}, idle", server.url, "get_task.lua", ids, s)
     keys = OUT / "agent-load-keys.txt"

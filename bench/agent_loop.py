@@ -5,12 +5,16 @@ built-in offline model and a real ``AgentContext`` on the same database (the too
 need it). Turns run one after another; each run prints its milliseconds per turn.
 
     python -m bench.agent_loop --database-url URL --user-id 3 --runs 3 --seconds 3
+
+With ``--on-request`` it runs when told (a line on stdin), so that the benchmark can
+alternate its runs with the HTTP runs it is compared with.
 """
 
 import argparse
 import asyncio
 import json
 import secrets
+import sys
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -86,20 +90,24 @@ async def main(args: argparse.Namespace) -> None:
             count += 1
         return count, spent, time.process_time() - cpu
 
+    async def one_run(seconds: float) -> dict[str, float]:
+        count, spent, cpu = await timed(seconds)
+        return {
+            "turns": count,
+            "seconds": spent,
+            "ms_per_turn": 1000 * spent / count,
+            "cpu_ms_per_turn": 1000 * cpu / count,
+        }
+
     try:
         await timed(args.warmup)
         print("WARM", flush=True)  # a profiler may attach now
-        runs = []
-        for _ in range(args.runs):
-            count, spent, cpu = await timed(args.seconds)
-            runs.append(
-                {
-                    "turns": count,
-                    "seconds": spent,
-                    "ms_per_turn": 1000 * spent / count,
-                    "cpu_ms_per_turn": 1000 * cpu / count,
-                }
-            )
+        if args.on_request:  # one run per line read ("<seconds>"), until stdin closes
+            loop = asyncio.get_running_loop()
+            while line := (await loop.run_in_executor(None, sys.stdin.readline)).strip():
+                print("BENCH_JSON " + json.dumps(await one_run(float(line))), flush=True)
+            return
+        runs = [await one_run(args.seconds) for _ in range(args.runs)]
         print("BENCH_JSON " + json.dumps({"runs": runs}), flush=True)
     finally:
         await engine.dispose()
@@ -113,6 +121,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--warmup", type=float, default=1.0)
+    parser.add_argument(
+        "--on-request",
+        action="store_true",
+        help="after the warm-up, run once per line read from stdin (the line: seconds)",
+    )
     return parser.parse_args()
 
 

@@ -19,15 +19,16 @@ from typing import Any
 
 import httpx
 
+# (module, class or "" for a module-level name, attribute, label): a module-level function
+# is wrapped where it is called from (the module that imported it by name).
 PHASES = (
     ("taskservice.auth.repository", "UserRepository", "authenticate_digest", "auth (key lookup)"),
-    ("taskservice.agent.service", "AgentService", "open", "admission + new conversation"),
-    ("taskservice.agent.store", "RunSlots", "admit", "  of which run slot (admit)"),
+    ("taskservice.agent.runs.lifecycle", "", "admit_message", "admission + new conversation"),
     ("agents", "Runner", "run", "Runner.run (the agent round)"),
-    ("taskservice.agent.memory", "TurnBuffer", "get_items", "  of which history load"),
-    ("taskservice.agent.service", "OpenRun", "finish", "save the turn"),
-    ("taskservice.agent.memory", "TurnBuffer", "save", "  of which history write"),
-    ("taskservice.agent.service", "OpenRun", "close", "close (releases the slot on failure)"),
+    ("taskservice.agent.history", "TurnHistory", "get_items", "  of which history load"),
+    ("taskservice.agent.runs.tool_calls", "RunToolCalls", "_unit", "  of which tool calls"),
+    ("taskservice.agent.runs.run", "Run", "finish", "save the turn and end the run"),
+    ("taskservice.agent.runs.run", "", "append", "  of which history write"),
 )
 
 

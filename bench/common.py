@@ -27,9 +27,12 @@ class Settings:
     warmup_s: int = 1
     runs: int = 3
     threads: int = 2
-    connections: int = 64
+    connections: int = 8  # as in issue 16's table; the p99 figures add p99_connections
+    p99_connections: str = "64,256"
     seed_small: int = 1_000
-    seed_large: int = 100_000
+    seed_large: int = 1_000_000
+    crowd_users: int = 10_000  # other users in the table, with crowd_tasks tasks each
+    crowd_tasks: int = 10
     deep_pages: int = 50
     memory_tasks: int = 10_000
     memory_sessions: int = 1_000
@@ -37,6 +40,10 @@ class Settings:
     model_delay_s: float = 0.2
     agent_max_concurrent: int = 100
     profile_s: int = 4
+
+    @property
+    def high_connections(self) -> tuple[int, ...]:
+        return tuple(int(c) for c in self.p99_connections.split(",") if c.strip())
 
     @classmethod
     def from_env(cls) -> "Settings":

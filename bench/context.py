@@ -4,15 +4,17 @@ import statistics
 from dataclasses import dataclass, field
 
 from bench.common import Settings, log, ratio
-from bench.database import Database, User, analyze, create, create_users, migrate, seed_tasks
+from bench.database import Database, User, create, create_users, migrate
 from bench.procs import Processes
 from bench.profiling import Profile
+from bench.seeding import Seed, check_totals, create_crowd, seed
 from bench.wrk import Series
 
 LIST_PATH = "/tasks?status=todo&sort=-priority&limit=20"
 
 # Users on every database, and how many tasks each is seeded with.
 CRUD, WRITER, SMALL, LARGE, AGENT = "crud", "writer", "scale_small", "scale_large", "agent"
+MAXIMAL = "agent_maximal"  # makes maximal agent runs (50 tool calls each)
 LOAD_USERS = tuple(f"load{n}" for n in range(1, 9))
 MEM_TASKS, MEM_AGENT = "mem_tasks", "mem_agent"
 
@@ -37,6 +39,69 @@ class Measured:
         if not self.problem:
             return self.series.errors_text
         return f"{self.series.errors_text if not self.series.ok else ''} {self.problem}".strip()
+
+
+SERVICE, FLOOR, BASELINE = "taskservice", "floor", "baseline"
+
+
+@dataclass(frozen=True)
+class SideBySide:
+    """One request at one concurrency, on each server (figure 1)."""
+
+    what: str
+    connections: int
+    series: dict[str, Series]
+
+    @property
+    def service(self) -> Series:
+        return self.series[SERVICE]
+
+    @property
+    def floor(self) -> Series:
+        return self.series[FLOOR]
+
+    @property
+    def ratio(self) -> float:
+        """The service's req/s over the floor's (medians)."""
+        return ratio(self.service.rps.median, self.floor.rps.median)
+
+    @property
+    def cpu_ratio(self) -> float:
+        """The floor's CPU per request over the service's: the same ratio, from CPU time."""
+        return ratio(self.floor.cpu_ms or 0.0, self.service.cpu_ms or 0.0)
+
+    @property
+    def ok(self) -> bool:
+        return all(s.ok for s in self.series.values())
+
+
+@dataclass(frozen=True)
+class MaximalRun:
+    """Another user's reads while one maximal agent run follows another (issue 10)."""
+
+    idle: Series
+    loaded: Series
+    tool_calls: int  # in the run checked before measuring
+    runs: int  # runs that finished while the reads were measured
+    statuses: dict[str, int]
+    mean_run_ms: float
+
+    @property
+    def ratio(self) -> float:
+        return ratio(self.loaded.p99.median, self.idle.p99.median)
+
+
+@dataclass(frozen=True)
+class CountCost:
+    """What a list page and its ``total`` cost on the database, for one filter and size."""
+
+    what: str
+    size: int
+    matching: int
+    page_ms: float
+    total_ms: float  # as served: the counters, or the count bounded at EXACT_TOTAL_MAX
+    unbounded_ms: float  # count(*) of every match, what the total cost before the bound
+    plan: str
 
 
 @dataclass(frozen=True)
@@ -91,9 +156,11 @@ class MemoryResult:
 @dataclass
 class Results:
     crud: list[Measured] = field(default_factory=list)
-    baseline: list[tuple[Measured, Measured]] = field(default_factory=list)
-    scale: list[Measured] = field(default_factory=list)
-    scale_queries: list[str] = field(default_factory=list)
+    versus: list[SideBySide] = field(default_factory=list)
+    totals: list[str] = field(default_factory=list)  # seeded totals, as the API gives them
+    scale: list[tuple[str, dict[str, Series]]] = field(default_factory=list)
+    count_costs: list[CountCost] = field(default_factory=list)
+    maximal: MaximalRun | None = None
     agent: AgentResult | None = None
     blocking: BlockingResult | None = None
     memory: MemoryResult | None = None
@@ -109,31 +176,54 @@ class Context:
     dbs: tuple[Database, ...]
     users: dict[str, dict[str, User]] = field(default_factory=dict)
     crud_ids: dict[str, tuple[int, int]] = field(default_factory=dict)
+    seeded: dict[str, dict[str, int]] = field(default_factory=dict)  # tasks seeded, by user
     results: Results = field(default_factory=Results)
 
     def user(self, db: Database, name: str) -> User:
         return self.users[db.kind][name]
 
 
+def ids_env(ctx: Context, db: Database) -> dict[str, str]:
+    """What get_task.lua and patch_task.lua read: the CRUD user's key and task ids."""
+    low, high = ctx.crud_ids[db.kind]
+    return {
+        "BENCH_KEY": ctx.user(db, CRUD).key,
+        "BENCH_ID_MIN": str(low),
+        "BENCH_ID_MAX": str(high),
+    }
+
+
 def prepare(ctx: Context) -> None:
-    """Fresh databases, migrated by the CLI, with users and seeded tasks."""
+    """Fresh databases, migrated by the CLI, with users and seeded tasks whose totals
+    (rows and counters) are checked. The scale of data (the 1,000,000-task user among
+    10,000 others) is on PostgreSQL only."""
     for db in ctx.dbs:
         create(db)
     migrate(ctx.dbs)
     s = ctx.settings
     for db in ctx.dbs:
-        names = [CRUD, WRITER, SMALL, LARGE, AGENT]
-        if db.kind == "postgresql":
-            names += [*LOAD_USERS, MEM_TASKS, MEM_AGENT]
+        pg = db.kind == "postgresql"
+        names = [CRUD, WRITER, SMALL, AGENT]
+        if pg:
+            names += [LARGE, MAXIMAL, *LOAD_USERS, MEM_TASKS, MEM_AGENT]
         ctx.users[db.kind] = users = create_users(db, names)
-        ctx.crud_ids[db.kind] = seed_tasks(db, users[CRUD].id, 1_000, seed=1)
-        seed_tasks(db, users[SMALL].id, s.seed_small, seed=2)
-        seed_tasks(db, users[LARGE].id, s.seed_large, seed=3)
-        seed_tasks(db, users[AGENT].id, 20, seed=4)
-        for n, name in enumerate(LOAD_USERS):
-            if name in users:
-                seed_tasks(db, users[name].id, 50, seed=10 + n)
-        analyze(db)
+        plan = [
+            Seed(users[CRUD].id, 1_000, 1),
+            Seed(users[SMALL].id, s.seed_small, 2),
+            Seed(users[AGENT].id, 20, 4),
+        ]
+        if pg:
+            plan.append(Seed(users[LARGE].id, s.seed_large, 3))
+            plan += [Seed(users[name].id, 50, 10 + n) for n, name in enumerate(LOAD_USERS)]
+            crowd = create_crowd(db, s.crowd_users)
+            plan += [Seed(owner, s.crowd_tasks, 100 + n) for n, owner in enumerate(crowd)]
+        ranges = seed(db, plan)
+        check_totals(db, plan)
+        ctx.crud_ids[db.kind] = ranges[users[CRUD].id]
+        ctx.seeded[db.kind] = {
+            name: n.count for name in names for n in plan if n.owner_id == users[name].id
+        }
         log(
-            f"{db.label}: {len(names)} users, {s.seed_small + s.seed_large + 1_020:,}+ tasks seeded"
+            f"{db.label}: {len(names) + (s.crowd_users if pg else 0):,} users, "
+            f"{sum(n.count for n in plan):,} tasks seeded; rows and counters checked"
         )

@@ -12,7 +12,8 @@ import os
 import signal
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from types import FrameType
@@ -20,44 +21,61 @@ from types import FrameType
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import agent_bench, crud, memory, report
+from bench import agent_bench, crud, memory, report, versus
 from bench.common import Settings, elapsed, log
 from bench.context import Context, prepare
 from bench.database import Database, databases, drop
-from bench.procs import Processes, ServerDied
+from bench.procs import Process, Processes, ServerDied
 from bench.servers import start_service
 from bench.wrk import wrk_path
 
-# The optional part (the scale of data on SQLite, last) is skipped past this point, so
-# that a run stays under 10 minutes on a busy 2-core machine.
-OPTIONAL_BUDGET_S = 470.0
+# The optional parts (memory, then SQLite) are skipped past these points, so that a run
+# stays under 12 minutes on a busy 2-core machine.
+MEMORY_BUDGET_S = 480.0
+SQLITE_BUDGET_S = 560.0
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
 
-def service_figures(ctx: Context, db: Database, workers: int) -> None:
-    """Figures 1-4 on one running service, then the baseline with the same workers."""
-    procs, pg = ctx.procs, db.kind == "postgresql"
-    server = start_service(procs, db, workers, ctx.settings, name=f"service-{db.kind}-{workers}w")
+@contextmanager
+def one_worker(ctx: Context, db: Database, name: str) -> Iterator[Process]:
+    """The service with one worker, for one group of figures; stopped when it ends."""
+    server = start_service(ctx.procs, db, 1, ctx.settings, name=f"service-{db.kind}-{name}")
     try:
-        ours = crud.crud(ctx, db, workers, server)
-        if pg and workers == 1:
-            crud.profile_get(ctx, db, server)
-            agent_bench.agent_overhead(ctx, db, server)
-        if workers == 2:
-            if pg or elapsed() < OPTIONAL_BUDGET_S:
-                crud.scale(ctx, db, workers, server)
-                if pg:
-                    crud.profile_list(ctx, db, server)
-            else:
-                ctx.results.skipped.append(f"{db.label}: scale of data (time budget)")
-        if pg and workers == 1:
-            crud.idempotent_post(ctx, db, workers, server)  # last: it may stall the server
+        yield server
     finally:
-        procs.stop(server, timeout_s=5)
-    crud.baseline(ctx, db, workers, ours)
+        ctx.procs.stop(server, timeout_s=5)
+
+
+def against_the_floor(ctx: Context, db: Database) -> None:
+    """Figure 1 (the totals checked first, before anything writes), and a GET profile."""
+    with one_worker(ctx, db, "versus") as server:
+        crud.check_api_totals(ctx, db, server)
+        versus.versus(ctx, db, server)
+        crud.profile_get(ctx, db, server)
+
+
+def agent_figures(ctx: Context, db: Database) -> None:
+    """Figure 4 (the agent's overhead) and issue 10's maximal run."""
+    with one_worker(ctx, db, "agent") as server:
+        agent_bench.agent_overhead(ctx, db, server)
+        agent_bench.maximal_run(ctx, db, server)
+
+
+def scale_figures(ctx: Context, db: Database) -> None:
+    """Figure 3, then the idempotent POST (last: it may stall the server)."""
+    with one_worker(ctx, db, "scale") as server:
+        crud.scale(ctx, db, server)
+        crud.profile_list(ctx, db, server)
+        crud.idempotent_post(ctx, db, 1, server)
+
+
+def sqlite_figures(ctx: Context, db: Database) -> None:
+    with one_worker(ctx, db, "crud") as server:
+        crud.check_api_totals(ctx, db, server)
+        crud.crud(ctx, db, 1, server)
 
 
 def attempt(ctx: Context, name: str, work: Callable[[], None], tries: int = 2) -> None:
@@ -98,14 +116,18 @@ def main() -> int:
             ctx = Context(settings, procs, dbs)
             prepare(ctx)
             postgres, sqlite = dbs
-            for workers in (1, 2):
-                group = partial(service_figures, ctx, postgres, workers)
-                attempt(ctx, f"{postgres.label}, {workers} worker(s)", group)
+            attempt(ctx, "against the floor", partial(against_the_floor, ctx, postgres))
+            attempt(ctx, "agent", partial(agent_figures, ctx, postgres))
+            attempt(ctx, "scale of data", partial(scale_figures, ctx, postgres))
             attempt(ctx, "not blocking", partial(agent_bench.not_blocking, ctx, postgres))
-            attempt(ctx, "memory", partial(memory.memory, ctx, postgres))
-            for workers in (1, 2):
-                group = partial(service_figures, ctx, sqlite, workers)
-                attempt(ctx, f"{sqlite.label}, {workers} worker(s)", group)
+            if elapsed() < MEMORY_BUDGET_S:
+                attempt(ctx, "memory", partial(memory.memory, ctx, postgres))
+            else:
+                ctx.results.skipped.append("memory (time budget)")
+            if elapsed() < SQLITE_BUDGET_S:
+                attempt(ctx, "SQLite", partial(sqlite_figures, ctx, sqlite))
+            else:
+                ctx.results.skipped.append("SQLite CRUD (time budget)")
     finally:
         for db in dbs:
             try:
@@ -114,7 +136,7 @@ def main() -> int:
                 log(f"dropping {db.label} {db.name} failed: {exc}")
     text = report.write(ctx.results, settings, load_before)
     print(text)
-    log(f"done in {elapsed() / 60:.1f} min; wrote bench/RESULTS.md")
+    log(f"done: the whole run took {elapsed() / 60:.1f} min; wrote bench/RESULTS.md")
     return 1 if ctx.results.failures else 0
 
 

@@ -90,6 +90,19 @@ def start_baseline(procs: Processes, db: Database, workers: int, owner_id: int) 
     )
 
 
+def start_floor(procs: Processes, db: Database) -> Process:
+    """The stack floor (``bench/floor.py``), one worker, under the same uvicorn."""
+    port = free_port()
+    env = clean_env({"BENCH_FLOOR_URL": db.url})
+    return procs.start(
+        f"floor-{db.kind}",
+        _uvicorn("bench.floor:app", port, 1),
+        env,
+        port=port,
+        ready_path="/healthz",
+    )
+
+
 def start_model_server(procs: Processes, delay_s: float) -> Process:
     port = free_port()
     env = clean_env({"BENCH_MODEL_DELAY_S": str(delay_s)})

@@ -4,8 +4,9 @@ from collections.abc import Sequence
 
 from bench.agent_phases import PHASES
 from bench.common import Settings, Stat, ratio
-from bench.context import Measured, Results
+from bench.context import FLOOR, SERVICE, Results
 from bench.wrk import Series
+from taskservice.tasks.schemas import EXACT_TOTAL_MAX
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -33,74 +34,115 @@ def crud(results: Results) -> str:
     return table(header, rows)
 
 
-def baseline(results: Results) -> str:
+def versus(results: Results) -> str:
     rows = []
-    for ours, theirs in results.baseline:
-        r = ratio(ours.series.rps.median, theirs.series.rps.median)
-        cpu = ratio(ours.series.cpu_ms or 0.0, theirs.series.cpu_ms or 0.0)
-        rows.append(
-            [
-                ours.db,
-                str(ours.workers),
-                ours.series.rps.fmt(),
-                theirs.series.rps.fmt(),
-                f"**{r:.2f}**",
-                ours.series.p99.fmt(1),
-                theirs.series.p99.fmt(1),
-                f"{ours.series.cpu_text} / {theirs.series.cpu_text} ({cpu:.1f}x)",
-                theirs.series.errors_text,
-            ]
-        )
-    header = ["Database", "Workers", "taskservice req/s", "baseline req/s", "ours / baseline"]
-    header += ["taskservice p99 ms", "baseline p99 ms", "server CPU ms/req, ours / baseline"]
-    header.append("baseline errors")
-    return table(header, rows)
-
-
-def scale_pairs(results: Results) -> list[tuple[Measured, Measured]]:
-    """(1,000 tasks, 100,000 tasks) for each database and page kind."""
-    pairs = []
-    for small in results.scale:
-        kind, size = small.note.split(":")
-        for large in results.scale:
-            other_kind, other_size = large.note.split(":")
-            same = large.db == small.db and other_kind == kind
-            if same and int(other_size) > int(size):
-                pairs.append((small, large))
-    return pairs
+    for pair in results.versus:
+        floor = pair.floor
+        for name, series in pair.series.items():
+            vs = ratio(series.rps.median, floor.rps.median)
+            cpu = ratio(floor.cpu_ms or 0.0, series.cpu_ms or 0.0)
+            rows.append(
+                [
+                    f"`{pair.what}`",
+                    str(pair.connections),
+                    f"**{name}**" if name == SERVICE else name,
+                    series.rps.fmt(),
+                    series.p50.fmt(1),
+                    series.p99.fmt(1),
+                    series.cpu_text,
+                    "" if name == FLOOR else f"**{vs:.2f}** (CPU {cpu:.2f})",
+                    series.errors_text,
+                ]
+            )
+    header = ["Request", "Connections", "Server", "req/s", "p50 ms", "p99 ms", "CPU ms/req"]
+    header += ["against the floor: req/s (CPU per request)", "Errors"]
+    return table(header, rows) + (
+        "\n\nThe ratio is the server's median req/s over the floor's, and in parentheses "
+        "the floor's CPU per request over the server's: above 1, faster than the floor."
+    )
 
 
 def scale(results: Results, settings: Settings) -> str:
+    small, large = f"{settings.seed_small:,}", f"{settings.seed_large:,}"
     rows = []
-    for small, large in scale_pairs(results):
-        r = ratio(small.series.rps.median, large.series.rps.median)
+    for label, series in results.scale:
+        s, big = series[small], series[large]
         rows.append(
             [
-                small.db,
-                str(small.workers),
-                f"{small.what} / {large.what}",
-                small.series.rps.fmt(),
-                large.series.rps.fmt(),
-                f"{r:.2f}",
-                small.series.p50.fmt(1),
-                large.series.p50.fmt(1),
-                large.series.p99.fmt(1),
-                _errors(small.series, large.series),
+                label,
+                s.rps.fmt(),
+                big.rps.fmt(),
+                f"**{ratio(s.rps.median, big.rps.median):.2f}**",
+                s.p50.fmt(1),
+                big.p50.fmt(1),
+                big.p99.fmt(1),
+                f"{s.cpu_text} / {big.cpu_text}",
+                _errors(s, big),
             ]
         )
-    header = ["Database", "Workers", "Page (1k / 100k)", f"{settings.seed_small:,} req/s"]
-    header += [f"{settings.seed_large:,} req/s", "slowdown", "p50 ms 1k", "p50 ms 100k"]
-    header += ["p99 ms 100k", "Errors"]
-    text = table(header, rows)
-    if results.scale_queries:
-        text += "\n\nThe two statements behind a page, timed on the database (median of 5):\n\n"
-        text += "\n".join(f"- {line}" for line in results.scale_queries)
+    header = ["Request", f"{small} tasks req/s", f"{large} tasks req/s", "slowdown"]
+    header += [f"p50 ms {small}", f"p50 ms {large}", f"p99 ms {large}", "CPU ms/req"]
+    header.append("Errors")
+    text = (
+        f"PostgreSQL, 1 worker, -c{settings.connections}: one user with {small} tasks, one "
+        f"with {large}, among {settings.crowd_users:,} other users with "
+        f"{settings.crowd_tasks} tasks each; the two take turns run by run. Deep page: "
+        f"reached by following `next_cursor` from page 1 (up to {settings.deep_pages} "
+        "pages; the smaller user has fewer).\n\n"
+    )
+    text += table(header, rows)
+    if results.count_costs:
+        text += (
+            "\n\nWhat a page and its `total` cost on the database, for each kind of filter "
+            "(EXPLAIN ANALYZE, median of 3, the statements the service runs): `total` as "
+            "served is the counters' sum for status and priority, else a count that stops "
+            f"after {EXACT_TOTAL_MAX + 1:,} matches; `count(*)` is what counting every "
+            "match costs (the total before the bound).\n\n"
+        )
+        cost_rows = [
+            [
+                f"`{c.what}`",
+                f"{c.size:,}",
+                f"{c.matching:,}",
+                f"{c.page_ms:.2f}",
+                f"{c.total_ms:.2f}",
+                f"{c.unbounded_ms:.2f}",
+                c.plan,
+            ]
+            for c in results.count_costs
+        ]
+        cost_header = ["Filter", "Tasks", "Matching", "Page ms", "`total` as served ms"]
+        cost_header += ["`count(*)` ms", "Page plan"]
+        text += table(cost_header, cost_rows)
+    if results.totals:
+        text += "\n\nSeeded totals, as `GET /tasks` gives them (checked equal, exact): "
+        text += "; ".join(results.totals) + "."
     return text
 
 
 def _errors(*series: Series) -> str:
     bad = [s.errors_text for s in series if not s.ok]
     return "; ".join(bad) or "0"
+
+
+def maximal(results: Results, settings: Settings) -> str:
+    m = results.maximal
+    if m is None:
+        return "_one maximal run: not measured_"
+    rows = [
+        [name, x.rps.fmt(), x.p50.fmt(1), x.p99.fmt(1), x.errors_text]
+        for name, x in (("idle", m.idle), ("one maximal agent run after another", m.loaded))
+    ]
+    header = ["`GET /tasks/{id}` (another user)", "req/s", "p50 ms", "p99 ms", "Errors"]
+    bad = {k: v for k, v in m.statuses.items() if k != "200"}
+    return table(header, rows) + (
+        f"\n\nPostgreSQL, 1 worker, -c{settings.connections}, offline model. p99 loaded / "
+        f"idle: **{m.ratio:.2f}**. Each run: `add tasks: ...` with {m.tool_calls} items, "
+        f"{m.tool_calls} tool calls (the TASKSERVICE_AGENT_MAX_TOOL_CALLS default, at most "
+        f"4 at once), a new run as soon as one ends; {m.runs} runs finished while the reads "
+        f"were measured, {m.mean_run_ms:,.0f} ms each on average; failed runs: "
+        f"{bad or 'none'}."
+    )
 
 
 def agent(results: Results) -> str:

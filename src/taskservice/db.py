@@ -6,17 +6,19 @@ import logging
 import sqlite3
 import weakref
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
 import anyio
 from asyncpg import exceptions as pg_errors
 from fastapi import Depends
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, event, text
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -32,6 +34,8 @@ from taskservice.resources import ResourcesDep
 logger = logging.getLogger("taskservice.db")
 
 DbSessionMaker = async_sessionmaker[AsyncSession]
+# What a read runs on: the unit of work's session, or a connection of its own (``reading``).
+Reader = AsyncSession | AsyncConnection
 T = TypeVar("T")
 
 
@@ -235,6 +239,53 @@ async def run_to_completion(work: Coroutine[Any, Any, T]) -> T:
     return result
 
 
+_READ_ENGINES: "weakref.WeakKeyDictionary[Engine, AsyncEngine]" = weakref.WeakKeyDictionary()
+
+
+def read_engine(engine: AsyncEngine) -> AsyncEngine:
+    """The engine, as reads outside any unit of work use it: on PostgreSQL, its pooled
+    connections in autocommit mode, so a lone SELECT costs one round trip instead of three
+    (no BEGIN, no COMMIT); asyncpg switches the mode in Python, with no statement. SQLite's
+    driver begins a transaction only before a write, so its connections read as they are.
+    """
+    found = _READ_ENGINES.get(engine.sync_engine)
+    if found is None:
+        found = engine
+        if engine.dialect.name == "postgresql":
+            found = engine.execution_options(isolation_level="AUTOCOMMIT")
+        _READ_ENGINES[engine.sync_engine] = found
+    return found
+
+
+@asynccontextmanager
+async def reading(session: AsyncSession) -> AsyncIterator[Reader]:
+    """Where a read runs: inside the session's unit of work when one is open (it then sees
+    that work's own writes and locks), else on a connection of its own in autocommit mode,
+    given back to the pool at once; the session stays untouched (nothing to commit)."""
+    if session.in_transaction():
+        yield session
+        return
+    bind = session.bind
+    assert isinstance(bind, AsyncEngine), "sessions are made on the engine"
+    async with read_engine(bind).connect() as connection:
+        yield connection
+
+
+async def without_waiting_for_the_disk(db: AsyncSession) -> None:
+    """Let this transaction's commit return before its log reaches the disk (PostgreSQL:
+    ``SET LOCAL synchronous_commit = off``, this transaction only; SQLite in WAL mode
+    with ``synchronous = NORMAL`` never waits at a commit anyway). It saves a disk sync,
+    ~3.5 ms here, and is safe only for a transaction that, lost in a database crash,
+    loses nothing anyone acted on: the log is written in order, so any later ordinary
+    commit (a tool call's, a run's end) makes it durable first.
+    """
+    if db.get_bind().dialect.name == "postgresql":
+        await db.execute(_NO_WAIT)
+
+
+_NO_WAIT = text("SET LOCAL synchronous_commit = off")
+
+
 def create_db_sessionmaker(engine: AsyncEngine) -> DbSessionMaker:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
 
@@ -245,15 +296,27 @@ async def get_db_session(resources: ResourcesDep) -> AsyncIterator[AsyncSession]
     commits. The rollback and close run shielded from cancellation, so a request
     cancelled mid-transaction (a client gone) never returns a connection to the pool
     with its transaction, on SQLite the write lock, still open.
+
+    A request that only read never began a transaction (its reads ran on connections of
+    their own, see :func:`reading`): its session holds nothing, so there is nothing to
+    commit, roll back or close (closing costs a greenlet switch and ~70 us even then).
+    After a commit or a rollback, too, the session holds no connection: closing it
+    would only detach the objects it loaded.
     """
-    async with resources.db_sessions() as db:
-        try:
-            yield db
-        except BaseException:
+    db = resources.db_sessions()
+    try:
+        yield db
+        if db.in_transaction():
+            await db.commit()
+    except BaseException:
+        if db.in_transaction():
             with anyio.CancelScope(shield=True):
                 await db.rollback()
-            raise
-        await db.commit()
+        raise
+    finally:
+        if db.in_transaction():  # a failed commit; else the work ended and let go
+            with anyio.CancelScope(shield=True):
+                await db.close()
 
 
 # scope="function": commit before the response is sent, so a failed commit is

@@ -18,7 +18,7 @@ import weakref
 from sqlalchemy import Column, String, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlmodel import Field, SQLModel, col
 
 SIGNATURE_BYTES = 16  # HMAC-SHA256 cut to 128 bits: ample for a token a client cannot forge
@@ -34,9 +34,9 @@ class ServerSecret(SQLModel, table=True):
 _KEYS: "weakref.WeakKeyDictionary[Engine, dict[str, bytes]]" = weakref.WeakKeyDictionary()
 
 
-async def signing_key(db: AsyncSession, name: str) -> bytes:
+async def signing_key(db: AsyncSession | AsyncConnection, name: str) -> bytes:
     """The key called ``name``, made if the database has none yet."""
-    engine = db.bind
+    engine = db.bind if isinstance(db, AsyncSession) else db.engine
     assert isinstance(engine, AsyncEngine)
     known = _KEYS.setdefault(engine.sync_engine, {})
     if name not in known:

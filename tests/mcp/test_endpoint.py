@@ -141,7 +141,7 @@ class TestListTools:
             ]
         )
         assert outputs == {
-            "list_tasks": ["items", "next_cursor", "total"],
+            "list_tasks": ["items", "next_cursor", "total", "total_exact"],
             "get_task": task_fields,
             "create_task": task_fields,
             "update_task": task_fields,

@@ -12,7 +12,7 @@ from sqlmodel import col
 
 from taskservice.db import DbSessionMaker
 from taskservice.migrations import alembic_config
-from taskservice.tasks.counts import TaskCount
+from taskservice.tasks.counts import TaskCount, rebuild
 from taskservice.tasks.models import Task
 from tests.conftest import ApiUser
 
@@ -140,3 +140,33 @@ class TestCountersMigration:
             await engine.dispose()
 
         assert [tuple(r) for r in rows] == [(1, "done", 4, 1), (1, "todo", 2, 2)]
+
+
+class TestRebuild:
+    async def test_rebuild_recounts_tasks_written_around_the_repository(
+        self, alice: ApiUser, bob: ApiUser, db_sessions: DbSessionMaker
+    ) -> None:
+        await alice.client.post("/tasks", json={"title": "kept", "status": "done"})
+        async with db_sessions() as db, db.begin():
+            for owner, status, rank in [(alice.id, "todo", 4), (bob.id, "todo", 4)] * 3:
+                await db.execute(
+                    text(
+                        "INSERT INTO tasks (owner_id, title, title_folded, status, priority, "
+                        "tags, created_at, updated_at, version) VALUES "
+                        "(:owner, 't', 't', :status, :rank, '[]', :now, :now, 1)"
+                    ),
+                    {"owner": owner, "status": status, "rank": rank, "now": NOW},
+                )
+        stale = await counters(db_sessions)
+
+        async with db_sessions() as db, db.begin():
+            await rebuild(db)
+
+        assert stale == {(alice.id, "done", "medium"): 1}
+        assert await counters(db_sessions) == await truth(db_sessions)
+        assert await counters(db_sessions) == {
+            (alice.id, "done", "medium"): 1,
+            (alice.id, "todo", "urgent"): 3,
+            (bob.id, "todo", "urgent"): 3,
+        }
+        assert (await alice.client.get("/tasks")).json()["total"] == 4

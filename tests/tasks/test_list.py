@@ -46,7 +46,12 @@ class TestListTasks:
         response = await alice.client.get("/tasks")
 
         assert response.status_code == 200
-        assert response.json() == {"items": [], "total": 0, "next_cursor": None}
+        assert response.json() == {
+            "items": [],
+            "total": 0,
+            "total_exact": True,
+            "next_cursor": None,
+        }
 
     async def test_default_sort_is_newest_first(self, catalogue: ApiUser) -> None:
         assert await titles(catalogue) == [

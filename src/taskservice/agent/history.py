@@ -30,7 +30,6 @@ from sqlalchemy import (
     Text,
     delete,
     func,
-    update,
 )
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -128,7 +127,15 @@ async def append(db: AsyncSession, session_id: str, items: list[Any]) -> None:
         return
     dialect = db.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    await db.execute(insert(SDK_HISTORY).values(session_id=session_id).on_conflict_do_nothing())
+    # The session's row, made or touched in one statement (its items need it first).
+    await db.execute(
+        insert(SDK_HISTORY)
+        .values(session_id=session_id)
+        .on_conflict_do_update(
+            index_elements=[SDK_HISTORY.c.session_id],
+            set_={"updated_at": func.current_timestamp()},
+        )
+    )
     await db.execute(
         SDK_ITEMS.insert(),
         [
@@ -138,11 +145,6 @@ async def append(db: AsyncSession, session_id: str, items: list[Any]) -> None:
             }
             for item in items
         ],
-    )
-    await db.execute(
-        update(SDK_HISTORY)
-        .where(SDK_HISTORY.c.session_id == session_id)
-        .values(updated_at=func.current_timestamp())
     )
 
 

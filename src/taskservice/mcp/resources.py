@@ -33,10 +33,10 @@ async def read_task(id: str, ctx: McpContext) -> str:
         raise unknown
     async with caller_tasks(ctx) as tasks:
         try:
-            task = await tasks.get(int(id))
+            task = await tasks.read(int(id))
         except TaskNotFound as exc:
             raise unknown from exc
-        return TaskRead.model_validate(task).model_dump_json()
+        return task.model_dump_json()
 
 
 async def list_task_resources(db_sessions: DbSessionMaker) -> list[Resource]:
@@ -45,7 +45,7 @@ async def list_task_resources(db_sessions: DbSessionMaker) -> list[Resource]:
         page = await TaskRepository(db, caller_id()).list_tasks(
             TaskFilters(), SortOrder.parse("-updated_at"), limit=LISTED_TASKS_MAX
         )
-    return [_as_resource(TaskRead.model_validate(task)) for task in page.items]
+    return [_as_resource(task) for task in page.items]
 
 
 def _as_resource(task: TaskRead) -> Resource:

@@ -60,8 +60,10 @@ def describe_task(task: TaskRead) -> str:
 
 def describe_page(page: TaskPage) -> str:
     if not page.items:
-        return f"No tasks on this page; {page.total} match in all."
-    lines = [f"{len(page.items)} of {page.total} matching tasks:"]
+        at_least = "" if page.total_exact else "at least "
+        return f"No tasks on this page; {at_least}{page.total} match in all."
+    matching = f"{page.total}" if page.total_exact else f"at least {page.total}"
+    lines = [f"{len(page.items)} of {matching} matching tasks:"]
     lines += [describe_task(task) for task in page.items]
     if page.next_cursor is not None:
         lines.append("More: pass next_cursor as cursor, with the same filters and sort.")

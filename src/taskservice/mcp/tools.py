@@ -63,8 +63,9 @@ async def list_tasks(arguments: ListTasksArguments, ctx: McpContext) -> CallTool
             cursor=arguments.cursor,
         )
         result = TaskPage(
-            items=[TaskRead.model_validate(task) for task in page.items],
+            items=page.items,
             total=page.total,
+            total_exact=page.total_exact,
             next_cursor=page.next_cursor,
         )
         return results.success(result, results.describe_page(result))
@@ -76,7 +77,7 @@ async def get_task(arguments: TaskIdArguments, ctx: McpContext) -> CallToolResul
     """Read one of your tasks: every field, and its version (for expected_version)."""
 
     async def work(tasks: TaskRepository) -> CallToolResult:
-        task = TaskRead.model_validate(await tasks.get(arguments.task_id))
+        task = await tasks.read(arguments.task_id)
         return results.success(task, results.describe_task(task))
 
     return await run(ctx, work)

@@ -11,8 +11,7 @@ one comparison whatever the cursor holds, and it cannot fall behind a new sort c
 import json
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from taskservice.db import Reader
 from taskservice.errors import BadRequest
 from taskservice.signing import b64decode, b64encode, signing_key, verify
 from taskservice.signing import sign as sign_message
@@ -30,7 +29,7 @@ def _signed(owner_id: int, payload: bytes) -> bytes:
 
 
 async def encode_cursor(
-    db: AsyncSession, owner_id: int, order: SortOrder, filters: TaskFilters, values: list[Any]
+    db: Reader, owner_id: int, order: SortOrder, filters: TaskFilters, values: list[Any]
 ) -> str:
     payload = json.dumps(
         {"s": order.spec, "f": filters.fingerprint(), "k": values},
@@ -42,7 +41,7 @@ async def encode_cursor(
 
 
 async def decode_cursor(
-    db: AsyncSession, owner_id: int, cursor: str, order: SortOrder, filters: TaskFilters
+    db: Reader, owner_id: int, cursor: str, order: SortOrder, filters: TaskFilters
 ) -> list[Any]:
     """The sort key values in ``cursor``, once its signature shows the server made it."""
     body, _, signature = cursor.partition(".")

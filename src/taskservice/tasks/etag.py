@@ -8,14 +8,24 @@ is a tag we never issued: it matches nothing, so ``If-Match`` answers 412.
 """
 
 import re
+from typing import Protocol
 
-from taskservice.tasks.models import Task
+
+class Versioned(Protocol):
+    """A task as stored or as read: its id and version make its tag."""
+
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def version(self) -> int: ...
+
 
 _NUMBER = r"(?:0|[1-9][0-9]{0,9})"
 _OUR_TAG = re.compile(rf'"({_NUMBER})\.({_NUMBER})"')
 
 
-def etag_for(task: Task) -> str:
+def etag_for(task: Versioned) -> str:
     return f'"{task.id}.{task.version}"'
 
 
@@ -42,7 +52,7 @@ def if_match_versions(header: str | None, task_id: int) -> frozenset[int] | None
     return frozenset(versions)
 
 
-def if_none_match_hits(header: str | None, task: Task) -> bool:
+def if_none_match_hits(header: str | None, task: Versioned) -> bool:
     """Whether ``If-None-Match`` names the current representation (weak comparison)."""
     if header is None:
         return False

@@ -12,10 +12,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
-from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy import ColumnElement, Date, Text, and_, bindparam, false, or_, select
+from sqlalchemy.sql.elements import BindParameter, UnaryExpression
 from sqlmodel import col
 
 from taskservice.errors import BadRequest
@@ -27,7 +28,7 @@ from taskservice.tasks.models import (
     Task,
     TaskTag,
 )
-from taskservice.tasks.schemas import normalise_tag
+from taskservice.tasks.schemas import TaskRead, normalise_tag
 from taskservice.tasks.search import fold
 
 SORT_FIELDS = ("created_at", "updated_at", "due_date", "priority", "title")
@@ -108,38 +109,87 @@ class TaskFilters:
         )
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
-    def clauses(self, owner_id: int) -> list[ColumnElement[bool]]:
-        clauses: list[ColumnElement[bool]] = [col(Task.owner_id) == owner_id]
+    def shape(self) -> tuple[bool | None, ...]:
+        """Which filters are set: all that the statement's text depends on (the values
+        are bound parameters), so one statement serves every list of the same shape."""
+        return (
+            bool(self.statuses),
+            bool(self.priorities),
+            bool(self.tag),
+            bool(self.q),
+            self.due_before is not None,
+            self.due_after is not None,
+            self.overdue,
+        )
+
+    def clauses(self) -> list[ColumnElement[bool]]:
+        """The filters as SQL, with the bound parameters that :meth:`params` fills."""
+        return filter_clauses(self.shape())
+
+    def params(self, owner_id: int) -> dict[str, Any]:
+        values: dict[str, Any] = {"owner_id": owner_id}
         if self.statuses:
-            clauses.append(_col("status").in_([s.value for s in self.statuses]))
+            values["statuses"] = [s.value for s in self.statuses]
         if self.priorities:
-            clauses.append(_col("priority").in_(list(self.priorities)))
+            values["priorities"] = list(self.priorities)
         if self.tag:
-            tagged = select(col(TaskTag.task_id)).where(
-                col(TaskTag.owner_id) == owner_id,
-                col(TaskTag.tag) == normalise_tag(self.tag),
-            )
-            clauses.append(_col("id").in_(tagged))
+            values["tag"] = normalise_tag(self.tag)
         if self.q:
-            needle = fold(self.q)
-            clauses.append(
-                or_(
-                    _col("title_folded").contains(needle, autoescape=True),
-                    _col("description_folded").contains(needle, autoescape=True),
-                )
-            )
+            values["q"] = _contains_pattern(fold(self.q))
         if self.due_before is not None:
-            clauses.append(_col("due_date") < self.due_before)
+            values["due_before"] = self.due_before
         if self.due_after is not None:
-            clauses.append(_col("due_date") > self.due_after)
+            values["due_after"] = self.due_after
         if self.overdue is not None:
-            overdue = and_(  # null-safe, so that its negation keeps undated tasks
-                _col("due_date").is_not(None),
-                _col("due_date") < self.today,
-                _col("status") != Status.done.value,
+            values["today"] = self.today
+        return values
+
+
+LIKE_ESCAPE = "/"
+
+
+def _contains_pattern(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, its own ``%`` and ``_`` taken literally."""
+    for char in (LIKE_ESCAPE, "%", "_"):
+        text = text.replace(char, LIKE_ESCAPE + char)
+    return f"%{text}%"
+
+
+@lru_cache(maxsize=64)
+def filter_clauses(shape: tuple[bool | None, ...]) -> list[ColumnElement[bool]]:
+    """The SQL of filters of this :meth:`TaskFilters.shape`, made once per shape."""
+    statuses, priorities, tag, q, due_before, due_after, overdue = shape
+    clauses: list[ColumnElement[bool]] = [_col("owner_id") == bindparam("owner_id")]
+    if statuses:
+        clauses.append(_col("status").in_(bindparam("statuses", expanding=True)))
+    if priorities:
+        clauses.append(_col("priority").in_(bindparam("priorities", expanding=True)))
+    if tag:
+        tagged = select(col(TaskTag.task_id)).where(
+            col(TaskTag.owner_id) == bindparam("owner_id"),
+            col(TaskTag.tag) == bindparam("tag"),
+        )
+        clauses.append(_col("id").in_(tagged))
+    if q:
+        pattern = bindparam("q", type_=Text())
+        clauses.append(
+            or_(
+                _col("title_folded").like(pattern, escape=LIKE_ESCAPE),
+                _col("description_folded").like(pattern, escape=LIKE_ESCAPE),
             )
-            clauses.append(overdue if self.overdue else ~overdue)
-        return clauses
+        )
+    if due_before:
+        clauses.append(_col("due_date") < bindparam("due_before"))
+    if due_after:
+        clauses.append(_col("due_date") > bindparam("due_after"))
+    if overdue is not None:
+        late = and_(  # null-safe, so that its negation keeps undated tasks
+            _col("due_date").is_not(None),
+            _col("due_date") < bindparam("today", type_=Date()),
+            _col("status") != Status.done.value,
+        )
+        clauses.append(late if overdue else ~late)
+    return clauses
 
 
 def open_tasks(today: date) -> TaskFilters:
@@ -206,35 +256,49 @@ class SortOrder:
     def order_by(self) -> list[UnaryExpression[Any]]:
         return [key.order_by() for key in self.keys]
 
-    def key_values(self, task: Task) -> list[Any]:
+    def key_values(self, task: Task | TaskRead) -> list[Any]:
         return [_encode_value(key.name, getattr(task, key.name)) for key in self.keys]
 
-    def after(self, values: Sequence[Any]) -> ColumnElement[bool]:
-        """Rows strictly after ``values`` in this order."""
+    def position(self, values: Sequence[Any]) -> tuple[tuple[bool, ...], dict[str, Any]]:
+        """A cursor's sort key values as :meth:`after` takes them: which are null (that
+        changes the predicate), and the others as its bound parameters."""
         decoded = [_decode_value(k.name, v) for k, v in zip(self.keys, values, strict=True)]
-        predicate = _after(self.keys, decoded)
-        first, v = self.keys[0], decoded[0]
-        # A redundant bound on the leading column lets the planner use an index range.
-        if not first.nullable:
-            bound = _col(first.name) <= v if first.descending else _col(first.name) >= v
-            predicate = and_(bound, predicate)
-        return predicate
+        nulls = tuple(v is None for v in decoded)
+        params = {f"after_{n}": v for n, v in enumerate(decoded) if v is not None}
+        return nulls, params
+
+    def after(self, nulls: tuple[bool, ...]) -> ColumnElement[bool]:
+        """Rows strictly after a position in this order (its values bound, see
+        :meth:`position`)."""
+        return _after_clause(self.keys, nulls)
 
 
-def _after(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]:
-    key, value = keys[0], values[0]
-    col = _col(key.name)
-    if value is None:  # nulls sort last: only other nulls (with later ties) follow
+@lru_cache(maxsize=256)
+def _after_clause(keys: tuple[SortKey, ...], nulls: tuple[bool, ...]) -> ColumnElement[bool]:
+    predicate = _after(keys, nulls, 0)
+    first = keys[0]
+    # A redundant bound on the leading column lets the planner use an index range.
+    if not first.nullable and not nulls[0]:
+        value: BindParameter[Any] = bindparam("after_0")
+        bound = _col(first.name) <= value if first.descending else _col(first.name) >= value
+        predicate = and_(bound, predicate)
+    return predicate
+
+
+def _after(keys: Sequence[SortKey], nulls: Sequence[bool], n: int) -> ColumnElement[bool]:
+    key, col = keys[n], _col(keys[n].name)
+    if nulls[n]:  # nulls sort last: only other nulls (with later ties) follow
         strictly: ColumnElement[bool] = false()
         equal: ColumnElement[bool] = col.is_(None)
     else:
+        value: BindParameter[Any] = bindparam(f"after_{n}")
         strictly = col < value if key.descending else col > value
         if key.nullable:
             strictly = or_(strictly, col.is_(None))
         equal = col == value
-    if len(keys) == 1:
+    if n == len(keys) - 1:
         return strictly
-    return or_(strictly, and_(equal, _after(keys[1:], values[1:])))
+    return or_(strictly, and_(equal, _after(keys, nulls, n + 1)))
 
 
 def _encode_value(name: str, value: Any) -> Any:

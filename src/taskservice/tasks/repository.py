@@ -8,14 +8,15 @@ The repository adds and flushes; the caller's unit of work commits.
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Integer, Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import col
 
-from taskservice.db import utcnow
+from taskservice.db import reading, utcnow
 from taskservice.tasks import counts
 from taskservice.tasks.counts import Group
 from taskservice.tasks.cursors import decode_cursor, encode_cursor
@@ -27,9 +28,9 @@ from taskservice.tasks.errors import (
     TooManyTasks,
 )
 from taskservice.tasks.events import API, Action, Actor, TaskEvent, json_value
-from taskservice.tasks.listing import NEXT_ORDER, SortOrder, TaskFilters
+from taskservice.tasks.listing import NEXT_ORDER, SortOrder, TaskFilters, filter_clauses
 from taskservice.tasks.models import OPEN_STATUSES, Status, Task, TaskTag
-from taskservice.tasks.schemas import TaskCreate, TaskPatch
+from taskservice.tasks.schemas import EXACT_TOTAL_MAX, TaskCreate, TaskPatch, TaskRead
 from taskservice.tasks.search import fold, fold_optional, title_words, without_accents
 from taskservice.tasks.tags import with_tags, without_tags
 
@@ -41,15 +42,49 @@ BULK_MAX = 100
 
 @dataclass(frozen=True)
 class Page:
-    items: list[Task]
+    items: list[TaskRead]
     total: int
     next_cursor: str | None
+    total_exact: bool = True  # False: ``total`` is EXACT_TOTAL_MAX, and more match
+
+
+# What a read returns, selected as columns (Core rows, no ORM objects to build and track).
+_READ_COLUMNS = tuple(Task.__table__.c[name] for name in TaskRead.model_fields)  # type: ignore[attr-defined]
+# Built once: making a statement and its cache key costs more than running it (~150 us).
+_ONE_OF_OWNER = (
+    col(Task.id) == bindparam("task"),  # not a column's name: UPDATE reserves those
+    col(Task.owner_id) == bindparam("owner"),
+)
+_READ_ONE = select(*_READ_COLUMNS).where(*_ONE_OF_OWNER)
+_GET = select(Task).where(*_ONE_OF_OWNER)
+_GET_FOR_UPDATE = _GET.with_for_update()
+_TAKE_WRITE_LOCK = update(Task).where(*_ONE_OF_OWNER).values(version=col(Task.version))
 
 
 _EDITABLE = ("title", "description", "status", "priority", "due_date", "tags")
 
 
 _RECORDED = (*_EDITABLE, "completed_at")
+
+
+# Made once per shape of list (which filters, which sort, where a cursor has nulls): the
+# values are bound parameters. Building a statement costs more than running it.
+@lru_cache(maxsize=256)
+def _page_statement(
+    shape: tuple[bool | None, ...], order: SortOrder, after: tuple[bool, ...] | None
+) -> Select[Any]:
+    stmt = select(*_READ_COLUMNS).where(*filter_clauses(shape))
+    if after is not None:
+        stmt = stmt.where(order.after(after))
+    return stmt.order_by(*order.order_by()).limit(bindparam("limit", type_=Integer()))
+
+
+@lru_cache(maxsize=64)
+def _count_statement(shape: tuple[bool | None, ...]) -> Select[Any]:
+    """How many match, counting no further than ``count_limit`` rows: the scan stops
+    there instead of growing with the owner's tasks."""
+    matching = select(col(Task.id)).where(*filter_clauses(shape))
+    return select(func.count()).select_from(matching.limit(bindparam("count_limit")).subquery())
 
 
 class TaskRepository:
@@ -84,19 +119,27 @@ class TaskRepository:
         the transaction holds the write lock (waiting for it, per ``busy_timeout``)
         before it reads. Either way a concurrent writer queues instead of failing.
         """
-        where = (col(Task.id) == task_id, col(Task.owner_id) == self.owner_id)
-        stmt = select(Task).where(*where)
+        params = {"task": task_id, "owner": self.owner_id}
+        stmt = _GET
         if for_update:
             if self.session.get_bind().dialect.name == "sqlite":
-                await self.session.execute(
-                    update(Task).where(*where).values(version=col(Task.version))
-                )
+                await self.session.execute(_TAKE_WRITE_LOCK, params)
             else:
-                stmt = stmt.with_for_update()
-        task = (await self.session.execute(stmt)).scalar_one_or_none()
+                stmt = _GET_FOR_UPDATE
+        task = (await self.session.execute(stmt, params)).scalar_one_or_none()
         if task is None:
             raise TaskNotFound(task_id)
         return task
+
+    async def read(self, task_id: int) -> TaskRead:
+        """The task as every door shows it, or :class:`TaskNotFound`. Outside a unit of
+        work this is one statement on an autocommit connection (see ``db.reading``)."""
+        async with reading(self.session) as db:
+            params = {"task": task_id, "owner": self.owner_id}
+            row = (await db.execute(_READ_ONE, params)).first()
+        if row is None:
+            raise TaskNotFound(task_id)
+        return TaskRead.model_validate(row)
 
     async def list_tasks(
         self,
@@ -106,27 +149,31 @@ class TaskRepository:
         limit: int,
         cursor: str | None = None,
     ) -> Page:
-        clauses = filters.clauses(self.owner_id)
-        stmt = select(Task).where(*clauses)
-        if cursor is not None:
-            after = await decode_cursor(self.session, self.owner_id, cursor, order, filters)
-            stmt = stmt.where(order.after(after))
-        stmt = stmt.order_by(*order.order_by()).limit(limit + 1)
-        rows = list((await self.session.execute(stmt)).scalars())
-        if filters.by_status_and_priority_only:
-            total = await counts.total(
-                self.session, self.owner_id, filters.statuses, filters.priorities
-            )
-        else:
-            counting = select(func.count()).select_from(Task).where(*clauses)
-            total = int(await self.session.scalar(counting) or 0)
-        next_cursor = None
-        if len(rows) > limit:
-            rows = rows[:limit]
-            next_cursor = await encode_cursor(
-                self.session, self.owner_id, order, filters, order.key_values(rows[-1])
-            )
-        return Page(items=rows, total=total, next_cursor=next_cursor)
+        shape = filters.shape()
+        params = filters.params(self.owner_id)
+        async with reading(self.session) as db:
+            after = None
+            if cursor is not None:
+                values = await decode_cursor(db, self.owner_id, cursor, order, filters)
+                after, position = order.position(values)
+                params.update(position)
+            page = _page_statement(shape, order, after)
+            rows = await db.execute(page, {**params, "limit": limit + 1})
+            items = [TaskRead.model_validate(row) for row in rows]
+            if filters.by_status_and_priority_only:  # exact, from the counters
+                total = await counts.total(db, self.owner_id, filters.statuses, filters.priorities)
+            else:  # counting stops past EXACT_TOTAL_MAX: a bounded cost (see TaskPage.total)
+                counting = {**params, "count_limit": EXACT_TOTAL_MAX + 1}
+                total = int(await db.scalar(_count_statement(shape), counting) or 0)
+            next_cursor = None
+            if len(items) > limit:
+                items = items[:limit]
+                next_cursor = await encode_cursor(
+                    db, self.owner_id, order, filters, order.key_values(items[-1])
+                )
+        exact = total <= EXACT_TOTAL_MAX or filters.by_status_and_priority_only
+        total = total if exact else EXACT_TOTAL_MAX
+        return Page(items=items, total=total, next_cursor=next_cursor, total_exact=exact)
 
     async def replace(
         self, task_id: int, data: TaskCreate, *, if_versions: Collection[int] | None = None
@@ -287,12 +334,14 @@ class TaskRepository:
         return await self.list_tasks(TaskFilters(statuses=OPEN_STATUSES), NEXT_ORDER, limit=limit)
 
     async def count_by_status(self) -> dict[Status, int]:
-        return await counts.by_status(self.session, self.owner_id)
+        async with reading(self.session) as db:
+            return await counts.by_status(db, self.owner_id)
 
     async def count_overdue(self, today: date) -> int:
         filters = TaskFilters(overdue=True, today=today)
-        stmt = select(func.count()).select_from(Task).where(*filters.clauses(self.owner_id))
-        return int(await self.session.scalar(stmt) or 0)
+        stmt = select(func.count()).select_from(Task).where(*filters.clauses())
+        async with reading(self.session) as db:
+            return int(await db.scalar(stmt, filters.params(self.owner_id)) or 0)
 
     async def _find_ignoring_accents(self, title: str, limit: int) -> list[Task]:
         """:meth:`find_by_title`'s rules with accents ignored ("cafe" finds "Café"). The

@@ -6,7 +6,12 @@ from fastapi import APIRouter, Header, Path, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from taskservice.openapi import problem_responses
-from taskservice.tasks.dependencies import IdempotencyStoreDep, TaskRepositoryDep, TodayDep
+from taskservice.tasks.dependencies import (
+    IdempotencyStoreDep,
+    TaskReaderDep,
+    TaskRepositoryDep,
+    TodayDep,
+)
 from taskservice.tasks.etag import etag_for, if_match_versions, if_none_match_hits
 from taskservice.tasks.idempotency import (
     REPLAY_HEADER,
@@ -45,7 +50,7 @@ _ETAG_HEADER = {
 _TASK_RESPONSES: dict[int | str, dict[str, Any]] = {200: {"headers": _ETAG_HEADER}}
 
 
-def _task_response(task: Task, status_code: int = 200) -> Response:
+def _task_response(task: Task | TaskRead, status_code: int = 200) -> Response:
     headers = {"ETag": etag_for(task)}
     if status_code == 201:
         headers["Location"] = f"/tasks/{task.id}"
@@ -134,15 +139,16 @@ async def _create_once(
 
 @router.get("", response_model=TaskPage, responses=problem_responses(400, 401, 422))
 async def list_tasks(
-    repository: TaskRepositoryDep, query: Annotated[TaskQuery, Query()], today: TodayDep
+    repository: TaskReaderDep, query: Annotated[TaskQuery, Query()], today: TodayDep
 ) -> TaskPage:
     """List your tasks, filtered and sorted, one page at a time."""
     page = await repository.list_tasks(
         query.filters(today), query.order(), limit=query.limit, cursor=query.cursor
     )
     return TaskPage(
-        items=[TaskRead.model_validate(task) for task in page.items],
+        items=page.items,
         total=page.total,
+        total_exact=page.total_exact,
         next_cursor=page.next_cursor,
     )
 
@@ -161,14 +167,14 @@ async def list_tasks(
 )
 async def get_task(
     task_id: TaskId,
-    repository: TaskRepositoryDep,
+    repository: TaskReaderDep,
     if_none_match: Annotated[
         str | None,
         Header(alias="If-None-Match", description="Answer 304 if the ETag still matches."),
     ] = None,
 ) -> Response:
     """Read one task."""
-    task = await repository.get(task_id)
+    task = await repository.read(task_id)
     if if_none_match_hits(if_none_match, task):
         return Response(status_code=304, headers={"ETag": etag_for(task)})
     return _task_response(task)

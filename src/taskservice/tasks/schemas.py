@@ -202,9 +202,23 @@ class TaskRead(BaseModel):
     version: int = Field(description="Starts at 1 and grows by one with every change.")
 
 
+# Past this many matches, a list's total is not counted further (see TaskPage.total).
+EXACT_TOTAL_MAX = 1_000
+
+
 class TaskPage(BaseModel):
     items: list[TaskRead]
-    total: int = Field(description="How many tasks match the filters, across all pages.")
+    total: int = Field(
+        description="How many tasks match the filters, across all pages. Exact when the "
+        "filters are only `status` and `priority` (however many match), and whenever at "
+        f"most {EXACT_TOTAL_MAX:,} tasks match. With any other filter (`tag`, `q`, "
+        f"`due_before`, `due_after`, `overdue`), counting stops after {EXACT_TOTAL_MAX:,}: "
+        f"then `total` is {EXACT_TOTAL_MAX:,}, a lower bound, and `total_exact` is false."
+    )
+    total_exact: bool = Field(
+        description=f"false when `total` is a lower bound ({EXACT_TOTAL_MAX:,} counted, "
+        "more match); true when it is the exact count."
+    )
     next_cursor: str | None = Field(
         description="Pass as `cursor` for the next page; null on the last page."
     )

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from taskservice.tasks.listing import DueWindow, SortOrder
 from taskservice.tasks.models import OPEN_STATUSES, Status
 from taskservice.tasks.repository import TaskRepository
-from taskservice.tasks.schemas import TaskRead
+from taskservice.tasks.schemas import EXACT_TOTAL_MAX, TaskRead
 
 SOON_DAYS = 7
 NEXT_DUE_SHOWN = 3
@@ -24,7 +24,8 @@ class TaskSummary(BaseModel):
     counts: dict[Status, int] = Field(description="How many tasks have each status.")
     overdue: int = Field(description="Not done, and due before today.")
     due_soon: int = Field(
-        description=f"Not done, and due today or in the {SOON_DAYS - 1} days after it."
+        description=f"Not done, and due today or in the {SOON_DAYS - 1} days after it "
+        f"(counted up to {EXACT_TOTAL_MAX:,}, as a list's total)."
     )
     next_due: list[TaskRead] = Field(
         description=f"Up to {NEXT_DUE_SHOWN} of those, soonest (then most urgent) first."
@@ -48,5 +49,5 @@ async def summarize(tasks: TaskRepository, today: date, timezone: str) -> TaskSu
         counts=counts,
         overdue=await tasks.count_overdue(today),
         due_soon=soon.total,
-        next_due=[TaskRead.model_validate(task) for task in soon.items],
+        next_due=soon.items,
     )

@@ -101,9 +101,11 @@ def listing(result: ToolResult, today: date, shown_before: int = 0) -> str:
     else:
         words = " ".join(filter(None, [before, "task" if total == 1 else "tasks", after]))
         sort = f", {_SORTS[args['sort']]}" if args.get("sort") in _SORTS else ""
-        head = f"{total} {words}{sort}:"
+        at_least = "" if out.get("total_exact", True) else "at least "
+        head = f"{at_least}{total} {words}{sort}:"
     more = total - shown_before - len(tasks)
-    tail = f"\n...and {more} more; say 'show more'." if more > 0 else ""
+    at_least = "" if out.get("total_exact", True) else "at least "  # a bounded count
+    tail = f"\n...and {at_least}{more} more; say 'show more'." if more > 0 else ""
     return f"{head}\n{bullets(tasks, today)}{tail}"
 
 

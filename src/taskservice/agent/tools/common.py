@@ -8,7 +8,7 @@ reported to the model without its internals.
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
 from typing import Any, Literal, get_args
 
@@ -33,7 +33,7 @@ assert list(get_args(PriorityArg)) == [p.value for p in Priority]
 Ctx = ToolContext[AgentContext]
 
 
-def task_views(tasks: list[Task]) -> list[dict[str, Any]]:
+def task_views(tasks: Sequence[Task | TaskRead]) -> list[dict[str, Any]]:
     return [task_view(task) for task in tasks]
 
 

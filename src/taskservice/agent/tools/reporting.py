@@ -91,12 +91,15 @@ async def list_tasks(
         page = await tasks.list_tasks(
             filters, SortOrder.parse(sort or "due_date,-priority"), limit=size, cursor=cursor
         )
-        return {
+        listed: dict[str, Any] = {
             "total": page.total,
             "tasks": [task_view(t) for t in page.items],
             "more": page.next_cursor is not None,
             "next_cursor": page.next_cursor,
         }
+        if not page.total_exact:  # counting stopped there: at least that many match
+            listed["total_exact"] = False
+        return listed
 
     return await with_tasks(ctx, work)
 
@@ -110,7 +113,7 @@ async def show_task(ctx: Ctx, task_id: int) -> str:
     """
 
     async def work(tasks: TaskRepository) -> dict[str, Any]:
-        return {"task": task_view(await tasks.get(task_id), detailed=True)}
+        return {"task": task_view(await tasks.read(task_id), detailed=True)}
 
     return await with_tasks(ctx, work)
 
