@@ -98,7 +98,8 @@ def _count_statement(shape: tuple[bool | None, ...]) -> Select[Any]:
     """How many match, counting no further than ``count_limit`` rows: the scan stops
     there instead of growing with the owner's tasks."""
     matching = select(col(Task.id)).where(*filter_clauses(shape))
-    return select(func.count()).select_from(matching.limit(bindparam("count_limit")).subquery())
+    bound = matching.limit(bindparam("count_limit", type_=Integer()))
+    return select(func.count()).select_from(bound.subquery())
 
 
 class TaskRepository:
