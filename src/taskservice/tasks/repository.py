@@ -72,6 +72,7 @@ _ONE_OF_OWNER = (
 _READ_ONE = select(*_READ_COLUMNS).where(*_ONE_OF_OWNER)
 _GET = select(Task).where(*_ONE_OF_OWNER)
 _GET_FOR_UPDATE = _GET.with_for_update()
+_INSERT_EVENT = insert(TaskEvent.__table__)  # type: ignore[attr-defined]
 _TAKE_WRITE_LOCK = update(Task).where(*_ONE_OF_OWNER).values(version=col(Task.version))
 
 
@@ -123,7 +124,7 @@ class TaskRepository:
         await self.session.flush()
         await self._write_tags(task, task.tags, replace=False)
         await counts.adjust(self.session, self.owner_id, [((task.status, task.priority), 1)])
-        self._record(task, "created", {f: (None, getattr(task, f)) for f in _RECORDED}, now)
+        await self._record(task, "created", {f: (None, getattr(task, f)) for f in _RECORDED}, now)
         return task
 
     async def get(self, task_id: int, *, for_update: bool = False) -> Task:
@@ -235,7 +236,7 @@ class TaskRepository:
         if "status" in changed or "priority" in changed:
             moves = [(before, -1), ((task.status, task.priority), 1)]
             await counts.adjust(self.session, self.owner_id, moves)
-        self._record(task, "updated", diff, now)
+        await self._record(task, "updated", diff, now)
         return task
 
     async def delete(self, task_id: int, *, if_versions: Collection[int] | None = None) -> Task:
@@ -246,7 +247,7 @@ class TaskRepository:
         await self.session.delete(task)
         await self._flush(task_id, if_versions)
         await counts.adjust(self.session, self.owner_id, [(group, -1)])
-        self._record(task, "deleted", snapshot, utcnow())
+        await self._record(task, "deleted", snapshot, utcnow())
         return task
 
     async def history(self, task_id: int) -> list[TaskEvent]:
@@ -303,24 +304,25 @@ class TaskRepository:
                 raise TaskVersionMismatch(task_id) from exc
             raise ConcurrentUpdate(task_id) from exc
 
-    def _record(
+    async def _record(
         self, task: Task, action: Action, diff: dict[str, tuple[Any, Any]], at: datetime
     ) -> None:
         assert task.id is not None
-        self.session.add(
-            TaskEvent(
-                task_id=task.id,
-                owner_id=self.owner_id,
-                actor=self.actor.label,
-                session_id=self.actor.session_id,
-                action=action,
-                changes={
+        await self.session.execute(
+            _INSERT_EVENT,
+            {
+                "task_id": task.id,
+                "owner_id": self.owner_id,
+                "actor": self.actor.label,
+                "session_id": self.actor.session_id,
+                "action": action,
+                "changes": {
                     name: {"old": json_value(old), "new": json_value(new)}
                     for name, (old, new) in diff.items()
                     if old != new
                 },
-                at=at,
-            )
+                "at": at,
+            },
         )
 
     async def _write_tags(self, task: Task, tags: list[str], *, replace: bool) -> None:
