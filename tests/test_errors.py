@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from taskservice.db import DbSessionMaker
 from taskservice.tasks.models import Task
 from taskservice.tasks.repository import TaskRepository
+from taskservice.tasks.schemas import TaskRead
 from tests.conftest import ApiUser
 
 
@@ -70,10 +71,10 @@ class TestUnexpectedErrors:
         monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture,
     ) -> None:
-        async def explode(self: TaskRepository, task_id: int, **_: object) -> Task:
+        async def explode(self: TaskRepository, task_id: int, **_: object) -> TaskRead:
             raise RuntimeError("SELECT secret FROM tasks WHERE password = 'hunter2'")
 
-        monkeypatch.setattr(TaskRepository, "get", explode)
+        monkeypatch.setattr(TaskRepository, "read", explode)
 
         with caplog.at_level(logging.ERROR, logger="taskservice"):
             response = await alice.client.get("/tasks/1")
