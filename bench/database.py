@@ -159,14 +159,6 @@ async def _pg_users(db: Database, keys: dict[str, str], now: datetime) -> dict[s
     return users
 
 
-async def pg_fetchrow(db: Database, sql: str, *args: Any) -> Any:
-    conn = await asyncpg.connect(db.driver_dsn)
-    try:
-        return await conn.fetchrow(sql, *args)
-    finally:
-        await conn.close()
-
-
 def analyze(db: Database) -> None:
     """What autovacuum does soon after a bulk load anyway: fresh planner statistics."""
     if db.kind == "postgresql":

@@ -92,9 +92,10 @@ def machine(settings: Settings, load_before: str) -> str:
             "- CPU ms/req: user + system CPU time of the server's worker processes over the "
             "measured runs, divided by the requests they served; unlike req/s it hardly depends "
             "on what else the machine runs meanwhile (other processes shared these 2 cores)",
-            "- Servers: `taskservice serve --workers N` (uvloop, httptools); the baseline under "
-            "the same uvicorn and worker count; both at log level `warning` (no access log "
-            f"line per request); `TASKSERVICE_AGENT_MAX_CONCURRENT={s.agent_max_concurrent}`",
+            "- Servers: `taskservice serve --workers N` (uvloop, httptools); the stack floor "
+            "and the baseline under the same uvicorn and worker count; all at log level "
+            "`warning` (no access log line per request); "
+            f"`TASKSERVICE_AGENT_MAX_CONCURRENT={s.agent_max_concurrent}`",
         ]
     )
 

@@ -14,6 +14,7 @@ import asyncio
 import json
 import random
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,11 +24,11 @@ from typing import Any
 import asyncpg
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bench.common import log
 from bench.database import (
     Database,
     analyze,
     now_utc,
-    pg_fetchrow,
     sqlite_time,
 )
 from taskservice.tasks import counts
@@ -85,13 +86,19 @@ def seed(db: Database, seeds: Sequence[Seed]) -> dict[int, tuple[int, int]]:
     """Every owner's tasks in one bulk load, then what the service derives from tasks:
     their tag rows, the per-owner counters (``counts.rebuild``, as the service's own
     backfill) and fresh planner statistics. Each owner's (min id, max id)."""
+    started = time.monotonic()
     if db.kind == "postgresql":
         asyncio.run(_pg_load(db, seeds))
     else:
         _sqlite_load(db, seeds)
+    loaded = time.monotonic()
     asyncio.run(_rebuild_counters(db))
     analyze(db)
-    return {s.owner_id: _id_range(db, s.owner_id) for s in seeds}
+    log(
+        f"{db.label}: tasks loaded in {loaded - started:.0f} s, counters and statistics "
+        f"in {time.monotonic() - loaded:.0f} s"
+    )
+    return _id_ranges(db)
 
 
 async def _pg_load(db: Database, seeds: Sequence[Seed]) -> None:
@@ -152,14 +159,17 @@ async def _rebuild_counters(db: Database) -> None:
         await engine.dispose()
 
 
-def _id_range(db: Database, owner_id: int) -> tuple[int, int]:
-    sql = "SELECT min(id), max(id) FROM tasks WHERE owner_id = {}"
+_RANGES_SQL = "SELECT owner_id, min(id), max(id) FROM tasks GROUP BY owner_id"
+
+
+def _id_ranges(db: Database) -> dict[int, tuple[int, int]]:
+    """Each owner's (min id, max id), in one query."""
     if db.kind == "postgresql":
-        low, high = asyncio.run(pg_fetchrow(db, sql.format("$1"), owner_id))
+        rows = asyncio.run(_pg_fetch(db, _RANGES_SQL))
     else:
         with sqlite3.connect(db.path) as conn:
-            low, high = conn.execute(sql.format("?"), (owner_id,)).fetchone()
-    return int(low), int(high)
+            rows = conn.execute(_RANGES_SQL).fetchall()
+    return {int(owner): (int(low), int(high)) for owner, low, high in rows}
 
 
 _TOTALS_SQL = (

@@ -1,5 +1,7 @@
 """API keys: bearer auth on every route but health and docs; stored hashed."""
 
+from dataclasses import replace
+
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -147,11 +149,11 @@ class TestVerifiedKeysCache:
         self, app: FastAPI, alice: ApiUser, db_sessions: DbSessionMaker
     ) -> None:
         from taskservice.auth.cache import VerifiedKeys
-        from taskservice.auth.dependencies import get_verified_keys
+        from taskservice.resources import get_resources, resources_of
 
         clock = FakeClock()
-        verified = VerifiedKeys(5.0, clock=clock)
-        app.dependency_overrides[get_verified_keys] = lambda: verified
+        resources = replace(resources_of(app), verified_keys=VerifiedKeys(5.0, clock=clock))
+        app.dependency_overrides[get_resources] = lambda: resources
         assert (await alice.client.get("/tasks")).status_code == 200
         async with db_sessions() as session, session.begin():
             await UserRepository(session).revoke("alice")

@@ -25,10 +25,6 @@ bearer_scheme = HTTPBearer(
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
 
 
-async def get_verified_keys(resources: ResourcesDep) -> VerifiedKeys:
-    return resources.verified_keys
-
-
 async def authenticate_key(
     key: str, verified: VerifiedKeys, db_sessions: DbSessionMaker
 ) -> User | None:
@@ -57,13 +53,12 @@ async def authenticate_key(
     return user
 
 
-async def get_current_user(
-    resources: ResourcesDep,
-    verified: Annotated[VerifiedKeys, Depends(get_verified_keys)],
-    credentials: Credentials,
-) -> User:
+async def get_current_user(resources: ResourcesDep, credentials: Credentials) -> User:
+    """The key's user, from the resources' verified-keys cache (tests swap the cache by
+    overriding ``get_resources``): one dependency less on every request (~12 us)."""
     if credentials is None:
         raise Unauthorized("Send an API key as `Authorization: Bearer <key>`.")
+    verified = resources.verified_keys
     user = await authenticate_key(credentials.credentials, verified, resources.db_sessions)
     if user is None:
         raise Unauthorized("The API key is not valid or has been revoked.")

@@ -58,6 +58,7 @@ _ONE_OF_OWNER = (
 _READ_ONE = select(*_READ_COLUMNS).where(*_ONE_OF_OWNER)
 _GET = select(Task).where(*_ONE_OF_OWNER)
 _GET_FOR_UPDATE = _GET.with_for_update()
+_INSERT_EVENT = insert(TaskEvent.__table__)  # type: ignore[attr-defined]
 _TAKE_WRITE_LOCK = update(Task).where(*_ONE_OF_OWNER).values(version=col(Task.version))
 
 
@@ -84,7 +85,8 @@ def _count_statement(shape: tuple[bool | None, ...]) -> Select[Any]:
     """How many match, counting no further than ``count_limit`` rows: the scan stops
     there instead of growing with the owner's tasks."""
     matching = select(col(Task.id)).where(*filter_clauses(shape))
-    return select(func.count()).select_from(matching.limit(bindparam("count_limit")).subquery())
+    bound = matching.limit(bindparam("count_limit", type_=Integer()))
+    return select(func.count()).select_from(bound.subquery())
 
 
 class TaskRepository:
@@ -108,7 +110,7 @@ class TaskRepository:
         await self.session.flush()
         await self._write_tags(task, task.tags, replace=False)
         await counts.adjust(self.session, self.owner_id, [((task.status, task.priority), 1)])
-        self._record(task, "created", {f: (None, getattr(task, f)) for f in _RECORDED}, now)
+        await self._record(task, "created", {f: (None, getattr(task, f)) for f in _RECORDED}, now)
         return task
 
     async def get(self, task_id: int, *, for_update: bool = False) -> Task:
@@ -287,7 +289,7 @@ class TaskRepository:
         task = await self.get(task_id)
         await self._write_tags(task, task.tags, replace=False)
         await counts.adjust(self.session, self.owner_id, [((task.status, task.priority), 1)])
-        self._record(task, "created", {f: (None, getattr(task, f)) for f in _RECORDED}, now)
+        await self._record(task, "created", {f: (None, getattr(task, f)) for f in _RECORDED}, now)
         return task
 
     async def history(self, task_id: int) -> list[TaskEvent]:
@@ -418,7 +420,7 @@ class TaskRepository:
         await self._flush(task.id, if_versions)
         if "tags" in changed:
             await self._write_tags(task, changed["tags"], replace=True)
-        self._record(task, "updated", diff, now)
+        await self._record(task, "updated", diff, now)
         after = (task.status, task.priority)
         return [] if after == before else [(before, -1), (after, 1)]
 
@@ -429,7 +431,7 @@ class TaskRepository:
         snapshot = {f: (getattr(task, f), None) for f in _RECORDED}
         await self.session.delete(task)
         await self._flush(task.id, if_versions)
-        self._record(task, "deleted", snapshot, utcnow())
+        await self._record(task, "deleted", snapshot, utcnow())
         return [((task.status, task.priority), -1)]
 
     @staticmethod
@@ -447,27 +449,28 @@ class TaskRepository:
                 raise TaskVersionMismatch(task_id) from exc
             raise ConcurrentUpdate(task_id) from exc
 
-    def _record(
+    async def _record(
         self, task: Task, action: Action, diff: dict[str, tuple[Any, Any]], at: datetime
     ) -> None:
         assert task.id is not None
-        self.session.add(
-            TaskEvent(
-                task_id=task.id,
-                owner_id=self.owner_id,
-                actor=self.actor.label,
-                session_id=self.actor.session_id,
-                change_id=self.actor.change_id,
-                undoes=self.actor.undoes,
-                version=task.version,
-                action=action,
-                changes={
+        await self.session.execute(
+            _INSERT_EVENT,
+            {
+                "task_id": task.id,
+                "owner_id": self.owner_id,
+                "actor": self.actor.label,
+                "session_id": self.actor.session_id,
+                "change_id": self.actor.change_id,
+                "undoes": self.actor.undoes,
+                "version": task.version,
+                "action": action,
+                "changes": {
                     name: {"old": json_value(old), "new": json_value(new)}
                     for name, (old, new) in diff.items()
                     if old != new
                 },
-                at=at,
-            )
+                "at": at,
+            },
         )
 
     async def _write_tags(self, task: Task, tags: list[str], *, replace: bool) -> None:
