@@ -29,6 +29,7 @@ MAXIMAL_CALLS = 50
 MAXIMAL_MESSAGE = "add tasks: " + "; ".join(f"maximal {n}" for n in range(1, MAXIMAL_CALLS + 1))
 PHASE_REQUESTS = 100
 LOAD_MESSAGE = "list my todo tasks"
+BLOCKING_CONNECTIONS = 64
 
 
 class BareLoop:
@@ -241,7 +242,9 @@ def _not_blocking(
     log(f"one turn on the slow model: {calls} model calls, handoffs {reply['handoffs']}")
     ids = ids_env(ctx, db)
     where = f"{db.label} {workers}w GET /tasks/{{id}}"
-    idle = measure(f"{where}, idle", server.url, "get_task.lua", ids, s)
+    # 64 connections for the reads, as this figure has always been measured
+    c = BLOCKING_CONNECTIONS
+    idle = measure(f"{where}, idle", server.url, "get_task.lua", ids, s, connections=c)
     keys = OUT / "agent-load-keys.txt"
     keys.write_text("\n".join(ctx.user(db, name).key for name in LOAD_USERS))
     driver_argv = [
@@ -265,7 +268,7 @@ def _not_blocking(
         _wait_for_line(driver, "STARTED", 120)
         log(f"{s.agent_conversations} conversations running")
         label = f"{where}, {s.agent_conversations} agent conversations"
-        loaded = measure(label, server.url, "get_task.lua", ids, s)
+        loaded = measure(label, server.url, "get_task.lua", ids, s, connections=c)
         server.check_alive(workers)
         if ratio(loaded.p99.median, idle.p99.median) > 3:
             profile = profile_wrk(
@@ -276,6 +279,7 @@ def _not_blocking(
                 "get_task.lua",
                 ids,
                 s,
+                connections=c,
             )
             if profile is not None:
                 ctx.results.profiles.append(profile)

@@ -197,7 +197,8 @@ def blocking(results: Results, settings: Settings) -> str:
     text = table(["`GET /tasks/{id}`", "req/s", "p50 ms", "p99 ms", "Errors"], rows)
     bad = {k: v for k, v in b.statuses.items() if k != "200"}
     return text + (
-        f"\n\n{b.db}, {b.workers} workers. p99 loaded / idle: **{b.ratio:.2f}**. Agent load: "
+        f"\n\n{b.db}, {b.workers} workers, -c64. p99 loaded / idle: **{b.ratio:.2f}**. "
+        "Agent load: "
         f"{settings.agent_conversations} conversations over 8 users (5 turns per session), "
         f"model answering after {settings.model_delay_s * 1000:.0f} ms; {b.turns} turns "
         f"finished while it ran, {b.calls_per_turn:.1f} model calls per turn, mean turn "

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import threading
@@ -108,6 +109,23 @@ def runs_stop_on_shutdown_signals(runs: AgentRuns) -> Iterator[None]:
                 signal.signal(sig, handler)
 
 
+_startup_frozen = False
+
+
+def freeze_what_startup_made() -> None:
+    """Once per process: put every object that imports and startup made (~250,000:
+    modules, routes, the agents SDK, the MCP server, table definitions) out of reach of
+    the cyclic garbage collector. A full collection scanned them all, 150 ms each time
+    (a pause that every request in flight waits out, and ~20% more CPU per request at
+    64 connections); it now scans only what serving allocated since. Garbage is
+    collected first, so none is kept for good."""
+    global _startup_frozen
+    if not _startup_frozen:
+        _startup_frozen = True
+        gc.collect()
+        gc.freeze()
+
+
 @asynccontextmanager
 async def build_resources(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[Resources]:
     """Everything the app needs while it serves, made at startup and disposed at shutdown.
@@ -162,6 +180,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with build_resources(settings) as resources:
             app.state.resources = resources
+            freeze_what_startup_made()
             with runs_stop_on_shutdown_signals(resources.agent_runs):
                 yield
 
