@@ -65,11 +65,14 @@ browser:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 # The in-process tests only (no real server processes, browsers, fuzzing or contract
-# runs: those are marked `slow`), on both workers of a 2-core machine: under a minute.
-# tests/contract holds only slow tests, and Schemathesis builds its cases while it is
-# collected (15 s), so it is not collected at all here.
+# runs: those are marked `slow`), on SQLite, on both workers of a 2-core machine: under a
+# minute (both databases take twice that: `make test-fast BACKENDS=sqlite,postgresql`;
+# `make test` always runs both). tests/contract holds only slow tests, and Schemathesis
+# builds its cases while it is collected (15 s), so it is not collected at all here.
+BACKENDS ?= sqlite
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow" --ignore=tests/contract -p no:schemathesis -n 2 -q
+	TASKSERVICE_TEST_BACKENDS=$(BACKENDS) \
+		$(BIN)/python -m pytest -m "not slow" --ignore=tests/contract -p no:schemathesis -n 2 -q
 
 check: lint
 
